@@ -1,0 +1,70 @@
+"""The cleaning rules, in the one fixed order they run in (the registry), and how to run them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from .agency import AFP_CORRECTION_NOTICE, USAGE_ADVISORY
+from .base import Rule
+from .captions import CREDITED_CAPTION
+from .chrome import AD_LABEL, COOKIE_NOTICE, FOLLOW_PROMPT, NAV_SOCIAL_LINE, TAG_LIST
+from .comments import COMMENT_COUNT, COMMENT_FORM
+from .engine import apply_rules
+from .related import RELATED_HEADING, SEE_ALSO_LINK
+from .repeats import REPEATED_PARAGRAPH
+from .subscription import DISCOVER_MORE, NEWSLETTER_SIGNUP, PAYWALL_PROMPT
+from .timestamps import DATE_LINE, parse_date
+from .trailers import AUTHOR_BIO, COPYRIGHT_LINE, MORE_FROM_SITE, REPUBLICATION_NOTE, SOURCE_DOMAIN
+
+# Agency notices are cut first so that the captions they were glued into can be recognised;
+# the repeat rule runs last so that it only sees paragraphs no other rule claimed.
+RULES: tuple[Rule, ...] = (
+    AFP_CORRECTION_NOTICE,
+    USAGE_ADVISORY,
+    CREDITED_CAPTION,
+    DATE_LINE,
+    NAV_SOCIAL_LINE,
+    AD_LABEL,
+    COOKIE_NOTICE,
+    FOLLOW_PROMPT,
+    TAG_LIST,
+    SEE_ALSO_LINK,
+    RELATED_HEADING,
+    DISCOVER_MORE,
+    NEWSLETTER_SIGNUP,
+    PAYWALL_PROMPT,
+    COMMENT_FORM,
+    COMMENT_COUNT,
+    MORE_FROM_SITE,
+    SOURCE_DOMAIN,
+    COPYRIGHT_LINE,
+    REPUBLICATION_NOTE,
+    AUTHOR_BIO,
+    REPEATED_PARAGRAPH,
+)
+
+FAMILIES = (
+    "related-link",
+    "subscription",
+    "comment-form",
+    "agency-notice",
+    "photo-caption",
+    "chrome",
+    "trailer",
+    "timestamp",
+    "repeat",
+)
+
+RULE_NAMES = frozenset(r.name for r in RULES)
+
+
+def select_rules(disabled: Iterable[str] = ()) -> tuple[Rule, ...]:
+    """The registry without the named rules; unknown names raise ValueError."""
+    off = set(disabled)
+    unknown = off - RULE_NAMES
+    if unknown:
+        raise ValueError(f"unknown rule(s): {', '.join(sorted(unknown))}")
+    return tuple(r for r in RULES if r.name not in off)
+
+
+__all__ = ["FAMILIES", "RULES", "RULE_NAMES", "Rule", "apply_rules", "parse_date", "select_rules"]

@@ -1,0 +1,152 @@
+"""What a rule is, the context it sees, and the helpers rules are built from."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+Span = tuple[int, int]
+
+# Unicode spaces folded to " " before matching (never in the kept text). One character for
+# one character, so a match's offsets are offsets in the original paragraph too.
+_SPACES = "\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u200b\u202f\u205f\u3000\ufeff"
+_SPACE_TABLE = str.maketrans(dict.fromkeys(_SPACES, " "))
+
+OPENING_QUOTES = "\"“„«‹‘'‚「"
+# Quoted stretches of a paragraph: a rule does not cut inside one (a quoted notice or slogan
+# is the article reporting it).
+_QUOTED = re.compile(r"“[^”]*”|„[^“”]*[“”]|«[^»]*»|\"[^\"]*\"")
+_WORD = re.compile(r"\w")
+
+
+def normalise(text: str) -> str:
+    """Fold Unicode spaces to ASCII spaces, keeping every offset."""
+    return text.translate(_SPACE_TABLE)
+
+
+def word_count(text: str) -> int:
+    return len(text.split())
+
+
+def has_words(text: str) -> bool:
+    return _WORD.search(text) is not None
+
+
+def starts_quoted(text: str) -> bool:
+    stripped = text.lstrip()
+    return bool(stripped) and stripped[0] in OPENING_QUOTES
+
+
+def quoted_spans(text: str) -> list[Span]:
+    return [m.span() for m in _QUOTED.finditer(text)]
+
+
+def inside(span: Span, regions: Sequence[Span]) -> bool:
+    return any(start <= span[0] and span[1] <= end for start, end in regions)
+
+
+@dataclass
+class Context:
+    """Where the paragraph under a rule stands among the paragraphs still kept."""
+
+    views: list[str]
+    alive: list[bool]
+    index: int
+    kind: str
+
+    def previous(self) -> str | None:
+        for i in range(self.index - 1, -1, -1):
+            if self.alive[i]:
+                return self.views[i]
+        return None
+
+    def next(self) -> str | None:
+        for i in range(self.index + 1, len(self.views)):
+            if self.alive[i]:
+                return self.views[i]
+        return None
+
+    def after(self) -> int:
+        """How many kept paragraphs follow this one."""
+        return sum(self.alive[self.index + 1 :])
+
+    def in_tail(self, size: int) -> bool:
+        """Whether this paragraph is among the last `size` kept paragraphs."""
+        return self.after() < size
+
+
+Finder = Callable[[str, Context], list[Span]]
+Example = str | tuple[str, str]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A named cleaning rule and its evidence.
+
+    `find` returns the spans of a paragraph to remove (the whole paragraph is one span).
+    `removes` are documents (paragraphs split on newlines) that the rule must clean: a plain
+    string must go entirely, a pair gives the input and the text that must remain. `keeps`
+    are look-alike documents that must come through every rule unchanged.
+    """
+
+    name: str
+    family: str
+    purpose: str
+    find: Finder
+    removes: tuple[Example, ...]
+    keeps: tuple[str, ...]
+
+
+def alternation(*phrases: str) -> str:
+    """A regex alternation of phrases, longest first, so a longer phrase wins."""
+    return "(?:" + "|".join(sorted(phrases, key=len, reverse=True)) + ")"
+
+
+def whole_line(
+    pattern: str,
+    *,
+    max_words: int = 40,
+    when: Callable[[str, Context], bool] | None = None,
+    flags: int = re.IGNORECASE,
+) -> Finder:
+    """Match a paragraph that is, as a whole, the pattern (surrounding spaces aside)."""
+    regex = re.compile(pattern, flags)
+
+    def find(text: str, ctx: Context) -> list[Span]:
+        stripped = text.strip()
+        if not stripped or starts_quoted(stripped) or word_count(stripped) > max_words:
+            return []
+        if regex.fullmatch(stripped) is None:
+            return []
+        if when is not None and not when(stripped, ctx):
+            return []
+        return [(0, len(text))]
+
+    return find
+
+
+def spans_of(pattern: str, *, flags: int = re.IGNORECASE) -> Finder:
+    """Match every occurrence of the pattern inside a paragraph, outside quotations."""
+    regex = re.compile(pattern, flags)
+
+    def find(text: str, ctx: Context) -> list[Span]:
+        found = [m.span() for m in regex.finditer(text) if m.end() > m.start()]
+        if not found:
+            return []
+        quoted = quoted_spans(text)
+        return [span for span in found if not inside(span, quoted)]
+
+    return find
+
+
+def rule(
+    name: str,
+    family: str,
+    purpose: str,
+    find: Finder,
+    *,
+    removes: Sequence[Example],
+    keeps: Sequence[str],
+) -> Rule:
+    return Rule(name, family, purpose, find, tuple(removes), tuple(keeps))
