@@ -1,0 +1,93 @@
+"""The per-document function: decode, extract or split, clean, identify the language.
+
+The CLI, the worker pool and the Scrapy item pipeline all call `process_document`; nothing
+else extracts or cleans.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from .cleaners import RULES, Rule, apply_rules, parse_date
+from .decode import decode_html, decode_text
+from .document import Document, DocumentError, Metadata
+from .extract import EXTRACTOR, ExtractOptions, extract_html
+from .language import detect_language
+
+
+@dataclass(frozen=True)
+class Config:
+    """What a run asks of the pipeline; built by the CLI or by Scrapy's from_crawler."""
+
+    rules: tuple[Rule, ...] = RULES
+    # Keep only records in these languages (ISO 639-1); None keeps every record.
+    languages: frozenset[str] | None = None
+    extract: ExtractOptions = field(default_factory=ExtractOptions)
+
+
+def process_document(doc: Document, config: Config) -> Document:
+    """Run one document through every stage; raise DocumentError when it yields no record."""
+    if not doc.content.strip():
+        raise DocumentError("empty", "the input is empty")
+    doc = _stage("decode", _decode, doc, config)
+    doc = _stage("extract", _extract, doc, config)
+    if not doc.paragraphs:
+        raise DocumentError("empty", "no article text found")
+    doc = _stage("clean", _clean, doc, config)
+    if not doc.paragraphs:
+        raise DocumentError("empty", "no article text left after cleaning")
+    doc = _stage("clean", _identify_language, doc, config)
+    if config.languages is not None and doc.language not in config.languages:
+        wanted = ",".join(sorted(config.languages))
+        raise DocumentError("filtered", f"language {doc.language or 'unknown'} is not in --lang {wanted}")
+    return doc
+
+
+def _stage(name: str, step: object, doc: Document, config: Config) -> Document:
+    """Run a step, turning an unexpected exception into a DocumentError of that stage."""
+    try:
+        result: Document = step(doc, config)  # type: ignore[operator]
+    except DocumentError:
+        raise
+    except Exception as error:  # a library failing on one page must not stop the run
+        raise DocumentError(name, f"{type(error).__name__}: {error}") from error
+    return result
+
+
+def _decode(doc: Document, config: Config) -> Document:
+    if doc.kind == "html":
+        return replace(doc, html=decode_html(doc.content, doc.content_type))
+    text = decode_text(doc.content)
+    return replace(doc, paragraphs=tuple(line for line in text.splitlines() if line.strip()))
+
+
+def _extract(doc: Document, config: Config) -> Document:
+    if doc.kind != "html" or doc.html is None:
+        return doc
+    extraction = extract_html(doc.html, doc.url, config.extract)
+    return replace(doc, paragraphs=extraction.paragraphs, metadata=extraction.metadata, extractor=EXTRACTOR)
+
+
+def _clean(doc: Document, config: Config) -> Document:
+    kept, removed = apply_rules(doc.paragraphs, config.rules, doc.kind)
+    metadata = doc.metadata
+    if metadata.date is None:
+        metadata = replace(metadata, date=_removed_date(removed) or doc.date_hint)
+    return replace(doc, paragraphs=kept, removed=doc.removed + removed, metadata=metadata)
+
+
+def _removed_date(removed: tuple[object, ...]) -> str | None:
+    for removal in removed:
+        if getattr(removal, "family", None) == "timestamp":
+            found = parse_date(getattr(removal, "text", ""))
+            if found:
+                return found
+    return None
+
+
+def _identify_language(doc: Document, config: Config) -> Document:
+    language, score = detect_language("\n".join(doc.paragraphs), doc.metadata.declared_language)
+    return replace(doc, language=language, language_score=score)
+
+
+__all__ = ["Config", "Document", "DocumentError", "Metadata", "process_document"]

@@ -1,0 +1,76 @@
+"""The JSONL record and error line of the output contract, built from a processed Document."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from importlib import resources
+from typing import Any
+
+from .document import Document, DocumentError
+
+RECORD_KEYS = (
+    "id",
+    "source",
+    "url",
+    "title",
+    "author",
+    "date",
+    "sitename",
+    "description",
+    "language",
+    "language_score",
+    "text",
+    "word_count",
+    "removed",
+    "extractor",
+    "fetched_at",
+    "status",
+)
+
+
+def document_id(url: str | None, content: bytes) -> str:
+    """Hex SHA-1 of the URL when known, else of the input's bytes."""
+    return hashlib.sha1(url.encode("utf-8") if url else content).hexdigest()
+
+
+def to_record(doc: Document) -> dict[str, Any]:
+    """The contract's record, keys in the contract's order."""
+    meta = doc.metadata
+    url = doc.url or meta.url
+    text = "\n".join(doc.paragraphs)
+    html = doc.kind == "html"
+    return {
+        "id": document_id(url, doc.content),
+        "source": doc.source,
+        "url": url,
+        "title": meta.title if html else None,
+        "author": meta.author,
+        "date": meta.date,
+        "sitename": meta.sitename,
+        "description": meta.description,
+        "language": doc.language,
+        "language_score": doc.language_score,
+        "text": text,
+        "word_count": len(text.split()),
+        "removed": [{"rule": r.rule, "family": r.family, "text": r.text, "at": r.at} for r in doc.removed],
+        "extractor": doc.extractor,
+        "fetched_at": doc.fetched_at,
+        "status": doc.status,
+    }
+
+
+def error_line(source: str, error: DocumentError) -> dict[str, str]:
+    return {"source": source, "stage": error.stage, "error": error.message}
+
+
+def dumps(obj: dict[str, Any]) -> str:
+    """One JSONL line: UTF-8 text, not ASCII-escaped, newline-terminated."""
+    return json.dumps(obj, ensure_ascii=False) + "\n"
+
+
+def schema(name: str = "record") -> dict[str, Any]:
+    """The JSON Schema shipped in the package: 'record' or 'error'."""
+    text = resources.files("pipeline").joinpath("schema", f"{name}.schema.json").read_text("utf-8")
+    loaded: dict[str, Any] = json.loads(text)
+    return loaded
