@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from .cleaners import RULES, Rule, apply_rules, parse_date
+from .cleaners import Rule, apply_rules, parse_date, select_rules
 from .decode import decode_html, decode_text
 from .document import Document, DocumentError, Metadata
 from .extract import EXTRACTOR, ExtractOptions, extract_html
@@ -19,10 +19,18 @@ from .language import detect_language
 class Config:
     """What a run asks of the pipeline; built by the CLI or by Scrapy's from_crawler."""
 
-    rules: tuple[Rule, ...] = RULES
+    # Names of rules turned off. Names, not rule objects, so a Config pickles to worker processes.
+    disabled_rules: frozenset[str] = frozenset()
     # Keep only records in these languages (ISO 639-1); None keeps every record.
     languages: frozenset[str] | None = None
     extract: ExtractOptions = field(default_factory=ExtractOptions)
+
+    def __post_init__(self) -> None:
+        select_rules(self.disabled_rules)  # unknown names fail here, where the config is built
+
+    @property
+    def rules(self) -> tuple[Rule, ...]:
+        return select_rules(self.disabled_rules)
 
 
 def process_document(doc: Document, config: Config) -> Document:
