@@ -26,6 +26,8 @@ _DETECT_BYTES = 65536
 # Share of C0 control characters (other than tab, newline, carriage return) above which
 # a decoded text is taken for binary data that happened to decode.
 _MAX_CONTROL_SHARE = 0.01
+_PREFERRED = "cp1252"
+_TIE = 0.005
 
 
 def decode_html(data: bytes, content_type: str | None = None) -> str:
@@ -74,11 +76,25 @@ def _undeclared(data: bytes) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
-    best = from_bytes(data[:_DETECT_BYTES]).best()
-    if best is None or best.encoding is None:
+    encoding = _detect(data[:_DETECT_BYTES])
+    if encoding is None:
         raise DocumentError("decode", "not UTF-8 and no character encoding could be detected")
-    text = data.decode(best.encoding, errors="replace")
+    text = data.decode(encoding, errors="replace")
     controls = sum(1 for ch in text[:_DETECT_BYTES] if ord(ch) < 32 and ch not in "\t\n\r\f")
     if controls > _MAX_CONTROL_SHARE * min(len(text), _DETECT_BYTES):
         raise DocumentError("decode", "binary content (control characters), not text or HTML")
     return text
+
+
+def _detect(sample: bytes) -> str | None:
+    """charset-normalizer's pick, except that windows-1252 wins a tie.
+
+    On short texts several single-byte encodings decode with equal (zero) chaos; windows-1252
+    is the web's most common legacy encoding and the WHATWG default for undeclared pages.
+    """
+    matches = list(from_bytes(sample))
+    if not matches:
+        return None
+    best = min(match.chaos for match in matches)
+    tied = [match.encoding for match in matches if match.chaos <= best + _TIE]
+    return _PREFERRED if _PREFERRED in tied else tied[0]

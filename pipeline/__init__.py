@@ -1,0 +1,1 @@
+"""newsclean: news pages to clean article text, every removal explained by a named rule."""

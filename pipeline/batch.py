@@ -1,0 +1,92 @@
+"""The batch loop over local inputs, in one process or a pool, results in input order."""
+
+from __future__ import annotations
+
+import multiprocessing
+import signal
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from typing import Any
+
+from .document import DocumentError
+from .process import Config, process_document
+from .readers import DEFAULT_MAX_BYTES, Input, read_input
+from .record import error_line, to_record
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one input gave: a record, or an error line with its stage."""
+
+    source: str
+    record: dict[str, Any] | None = None
+    error: dict[str, str] | None = None
+
+    @property
+    def stage(self) -> str | None:
+        return self.error["stage"] if self.error else None
+
+
+def process_input(item: Input, config: Config, max_bytes: int = DEFAULT_MAX_BYTES) -> Outcome:
+    """Read one local input and run it through `process_document`: the unit of work."""
+    try:
+        document = process_document(read_input(item, max_bytes), config)
+    except DocumentError as error:
+        return Outcome(item.source, error=error_line(item.source, error))
+    return Outcome(item.source, record=to_record(document))
+
+
+def _ignore_sigint() -> None:
+    # Ctrl-C reaches the whole process group; the parent decides how the run stops.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def run_batch(
+    items: Iterable[Input], config: Config, *, workers: int = 1, max_bytes: int = DEFAULT_MAX_BYTES
+) -> Iterator[Outcome]:
+    """Yield one Outcome per input, in input order; `workers` > 1 uses a process pool."""
+    if workers <= 1:
+        for item in items:
+            yield process_input(item, config, max_bytes)
+        return
+    yield from _pooled(items, config, workers, max_bytes)
+
+
+def _new_pool(workers: int) -> ProcessPoolExecutor:
+    context = multiprocessing.get_context("forkserver")
+    return ProcessPoolExecutor(workers, mp_context=context, initializer=_ignore_sigint)
+
+
+def _pooled(items: Iterable[Input], config: Config, workers: int, max_bytes: int) -> Iterator[Outcome]:
+    # A bounded window of futures keeps memory flat however many inputs there are.
+    window: deque[tuple[Input, Future[Outcome]]] = deque()
+    pool = _new_pool(workers)
+    try:
+        for item in items:
+            window.append((item, pool.submit(process_input, item, config, max_bytes)))
+            if len(window) >= workers * 4:
+                item_done, future = window.popleft()
+                outcome, pool = _result(item_done, future, pool, workers)
+                yield outcome
+        while window:
+            item_done, future = window.popleft()
+            outcome, pool = _result(item_done, future, pool, workers)
+            yield outcome
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _result(
+    item: Input, future: Future[Outcome], pool: ProcessPoolExecutor, workers: int
+) -> tuple[Outcome, ProcessPoolExecutor]:
+    try:
+        return future.result(), pool
+    except BrokenProcessPool:
+        # A worker died (out of memory, a crash in a C library): this input is recorded and
+        # a fresh pool takes the rest; inputs already queued on the dead pool fail the same way.
+        pool.shutdown(wait=False, cancel_futures=True)
+        error = DocumentError("extract", "the worker process died while processing this input")
+        return Outcome(item.source, error=error_line(item.source, error)), _new_pool(workers)
