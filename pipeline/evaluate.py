@@ -271,7 +271,10 @@ class Residue:
 
 
 def find_residue(record: dict[str, Any], rules: Sequence[Rule] = RULES) -> list[Residue]:
-    """Run the rules over a record's kept paragraphs and return what they would still remove."""
+    """Run the rules over a record's kept paragraphs and return what they would still remove.
+
+    A record of a plain-text input (extractor "none") is cleaned as text, any other as HTML.
+    """
     paragraphs = [line for line in str(record.get("text") or "").split("\n") if line.strip()]
     kind = "text" if record.get("extractor") == "none" else "html"
     _, removals = apply_rules(paragraphs, rules, kind)
@@ -318,10 +321,12 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Score, then print text or JSON: 0 ok, 1 unreadable records or no match, 2 missing or bad inputs."""
-    for path, what in ((args.predictions, "predictions"), (args.gold, "gold")):
-        if not path.exists():
-            print(f"newsclean eval: {what} not found: {path}", file=sys.stderr)
-            return 2
+    if not args.predictions.is_file():
+        print(f"newsclean eval: predictions not found: {args.predictions}", file=sys.stderr)
+        return 2
+    if not args.gold.exists():
+        print(f"newsclean eval: gold not found: {args.gold}", file=sys.stderr)
+        return 2
     try:
         gold = load_gold(args.gold)
     except (OSError, UnicodeDecodeError, ValueError) as error:

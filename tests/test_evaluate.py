@@ -261,6 +261,7 @@ def test_eval_command_exit_codes(tmp_path: Path, small_run: tuple[Path, Path]) -
         return result
 
     assert code(str(tmp_path / "absent.jsonl"), "--gold", str(gold)) == 2
+    assert code(str(tmp_path), "--gold", str(gold)) == 2
     assert code(str(predictions), "--gold", str(tmp_path / "absent")) == 2
     (tmp_path / "empty").mkdir()
     assert code(str(predictions), "--gold", str(tmp_path / "empty")) == 2
