@@ -13,6 +13,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import IO, Any
 
+from . import evaluate, report
 from .batch import Outcome, process_input, run_batch
 from .cleaners import RULES, RULE_NAMES
 from .document import FAILURE_STAGES
@@ -122,7 +123,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 # Further subcommands, each a module's `register(subparsers)`.
-EXTRA_COMMANDS: tuple[Callable[[Any], None], ...] = ()
+EXTRA_COMMANDS: tuple[Callable[[Any], None], ...] = (evaluate.register, report.register)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -11,8 +11,11 @@ from langdetect.lang_detect_exception import LangDetectException
 # Fewer letters than this and the language is reported as unknown (null): langdetect's
 # guesses on a name or a two-word line are noise ("Paris" -> id, "AFP" -> tl).
 MIN_LETTERS = 20
-# The detector reads at most this many characters of the text, from the start.
-SAMPLE_CHARS = 1000
+# The detector reads at most this many characters of the text, from the start, in TRIALS
+# random-walk trials (langdetect's default is 7). On the 181 Zyte pages 500 characters and 3
+# trials give the same language as 1000 characters and 7 trials on every page, in half the time.
+SAMPLE_CHARS = 500
+TRIALS = 3
 # A language the page declares (<html lang>) wins when the detector gives it at least this.
 DECLARED_MIN_PROBABILITY = 0.2
 
@@ -39,6 +42,7 @@ def detect_language(text: str, declared: str | None = None) -> tuple[str | None,
 
     try:
         detector = factory.create()
+        detector.n_trial = TRIALS
         detector.append(sample)
         candidates = detector.get_probabilities()
     except LangDetectException:

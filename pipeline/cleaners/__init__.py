@@ -7,14 +7,21 @@ from collections.abc import Iterable
 from .agency import AFP_CORRECTION_NOTICE, USAGE_ADVISORY
 from .base import Rule
 from .captions import CREDITED_CAPTION
-from .chrome import AD_LABEL, COOKIE_NOTICE, FOLLOW_PROMPT, NAV_SOCIAL_LINE, TAG_LIST
+from .chrome import AD_LABEL, COOKIE_NOTICE, FOLLOW_PROMPT, NAV_MENU_LINE, NAV_SOCIAL_LINE, TAG_LIST
 from .comments import COMMENT_COUNT, COMMENT_FORM
 from .engine import apply_rules
 from .related import RELATED_HEADING, SEE_ALSO_LINK
 from .repeats import REPEATED_PARAGRAPH
 from .subscription import DISCOVER_MORE, NEWSLETTER_SIGNUP, PAYWALL_PROMPT
 from .timestamps import DATE_LINE, parse_date
-from .trailers import AUTHOR_BIO, COPYRIGHT_LINE, MORE_FROM_SITE, REPUBLICATION_NOTE, SOURCE_DOMAIN
+from .trailers import (
+    AUTHOR_BIO,
+    CONTACT_LINE,
+    COPYRIGHT_LINE,
+    MORE_FROM_SITE,
+    REPUBLICATION_NOTE,
+    SOURCE_DOMAIN,
+)
 
 # Agency notices are cut first so that the captions they were glued into can be recognised;
 # the repeat rule runs last so that it only sees paragraphs no other rule claimed.
@@ -24,6 +31,7 @@ RULES: tuple[Rule, ...] = (
     CREDITED_CAPTION,
     DATE_LINE,
     NAV_SOCIAL_LINE,
+    NAV_MENU_LINE,
     AD_LABEL,
     COOKIE_NOTICE,
     FOLLOW_PROMPT,
@@ -40,6 +48,7 @@ RULES: tuple[Rule, ...] = (
     COPYRIGHT_LINE,
     REPUBLICATION_NOTE,
     AUTHOR_BIO,
+    CONTACT_LINE,
     REPEATED_PARAGRAPH,
 )
 

@@ -25,7 +25,7 @@ AFP_CORRECTION_NOTICE = rule(
     "afp-correction-notice",
     FAMILY,
     "AFP's metadata-correction notice pasted into a photo caption, cut from wherever it stands.",
-    spans_of(_AFP_NOTICE),
+    spans_of(_AFP_NOTICE, needs=("erroneous mention",)),
     removes=[
         (
             "Fighters in Maaret al-Numan. (Photo by Bakr ALKASEM / AFP) / The erroneous mention appearing "
@@ -66,7 +66,7 @@ USAGE_ADVISORY = rule(
     "usage-advisory",
     FAMILY,
     'A picture-agency usage advisory in a caption ("RESTRICTED TO EDITORIAL USE - MANDATORY CREDIT ...").',
-    spans_of(_ADVISORY, flags=0),
+    spans_of(_ADVISORY, flags=0, needs=("RESTRICTED TO EDITORIAL USE", "MANDATORY CREDIT")),
     removes=[
         (
             "Officials meet in Beijing. RESTRICTED TO EDITORIAL USE - MANDATORY CREDIT \"AFP PHOTO / CCTV\" - "

@@ -54,6 +54,25 @@ class Context:
     alive: list[bool]
     index: int
     kind: str
+    words: list[int] | None = None
+    _lowered: dict[int, str] | None = None
+
+    def lower(self) -> str:
+        """This paragraph lower-cased (once per paragraph text, for the rules' prefilters)."""
+        if self._lowered is None:
+            self._lowered = {}
+        if self.index not in self._lowered:
+            self._lowered[self.index] = self.views[self.index].lower()
+        return self._lowered[self.index]
+
+    def forget(self, index: int) -> None:
+        """Drop what was cached for a paragraph that a cut has changed."""
+        if self._lowered is not None:
+            self._lowered.pop(index, None)
+
+    def word_count(self) -> int:
+        """Words in this paragraph (counted once per paragraph, not once per rule)."""
+        return self.words[self.index] if self.words is not None else word_count(self.views[self.index])
 
     def previous(self) -> str | None:
         for i in range(self.index - 1, -1, -1):
@@ -103,19 +122,33 @@ def alternation(*phrases: str) -> str:
     return "(?:" + "|".join(sorted(phrases, key=len, reverse=True)) + ")"
 
 
+def _needed(needs: tuple[str, ...], text: str, ctx: Context, flags: int) -> bool:
+    if not needs:
+        return True
+    haystack = ctx.lower() if flags & re.IGNORECASE else text
+    return any(needle in haystack for needle in needs)
+
+
 def whole_line(
     pattern: str,
     *,
     max_words: int = 40,
     when: Callable[[str, Context], bool] | None = None,
     flags: int = re.IGNORECASE,
+    needs: tuple[str, ...] = (),
 ) -> Finder:
-    """Match a paragraph that is, as a whole, the pattern (surrounding spaces aside)."""
+    """Match a paragraph that is, as a whole, the pattern (surrounding spaces aside).
+
+    `needs`: literal strings (lower case unless `flags` drops IGNORECASE) one of which a match
+    must contain; a cheap test that spares the regex on most paragraphs.
+    """
     regex = re.compile(pattern, flags)
 
     def find(text: str, ctx: Context) -> list[Span]:
+        if ctx.word_count() > max_words or not _needed(needs, text, ctx, flags):
+            return []
         stripped = text.strip()
-        if not stripped or starts_quoted(stripped) or word_count(stripped) > max_words:
+        if not stripped or starts_quoted(stripped):
             return []
         if regex.fullmatch(stripped) is None:
             return []
@@ -126,11 +159,13 @@ def whole_line(
     return find
 
 
-def spans_of(pattern: str, *, flags: int = re.IGNORECASE) -> Finder:
+def spans_of(pattern: str, *, flags: int = re.IGNORECASE, needs: tuple[str, ...] = ()) -> Finder:
     """Match every occurrence of the pattern inside a paragraph, outside quotations."""
     regex = re.compile(pattern, flags)
 
     def find(text: str, ctx: Context) -> list[Span]:
+        if not _needed(needs, text, ctx, flags):
+            return []
         found = [m.span() for m in regex.finditer(text) if m.end() > m.start()]
         if not found:
             return []

@@ -40,6 +40,7 @@ _TRAILING_CREDIT = re.compile(
     rf"{_PHOTO_WORD}\s*(?:by\s+|:\s*)[^()!?]{{1,100}}"
     rf"|[\w.'’ -]{{1,60}}/\s*{_AGENCY}(?:\s*(?:/|via)\s*{_AGENCY})*"
     rf"|(?-i:REUTERS|AFP|AP|EPA|EPA-EFE)/[\w .'’-]{{1,60}}"
+    rf"|{_PHOTO_WORD}\s*©?\s*{_AGENCY}\b[^()!?]{{0,40}}"
     r")\s*$",
     re.IGNORECASE,
 )
@@ -92,6 +93,7 @@ CREDITED_CAPTION = rule(
         "Demonstranten vor dem Reichstag. Foto: picture alliance/dpa | Axel Heimken",
         "Kurtarma ekipleri enkaz altında arama yapıyor. (Fotoğraf: AA)",
         "Firefighters battle the blaze near Athens. REUTERS/Alkis Konstantinidis",
+        "Soccorritori al lavoro dopo la frana. Foto ANSA",
         (
             "The mayor said the city would rebuild the old town within two years (Photo by John SMITH / AFP) "
             "and that money had already been secured from the national government for the first phase of "

@@ -3,39 +3,60 @@ tag lists."""
 
 from __future__ import annotations
 
-from .base import alternation, rule, whole_line
+import re
+
+from .base import Context, Span, alternation, inside, quoted_spans, rule, starts_quoted, whole_line
 
 FAMILY = "chrome"
 
-# Words and phrases of site chrome: a line made of nothing else is a menu, share bar or
-# social strip ("Close", "newsletters Newsletters", "X Instagram Youtube", "Share this:").
-_CHROME_TOKENS = alternation(
-    # social networks and share targets
-    "facebook", "twitter", "x", "instagram", "youtube", "linkedin", "whatsapp", "telegram", "pinterest",
-    "reddit", "tiktok", "threads", "bluesky", "mastodon", "flipboard", "rss", "messenger", "snapchat",
-    "tumblr", "vk", "xing", "pocket", "line", "viber", "email", "e-mail", "mail", "print", "copy link",
-    "link copied", "copy", "sms",
-    # navigation and page tools
-    "close", "menu", "search", "home", "newsletters", "newsletter", "sign in", "log in", "login", "register",
-    "my account", "account", "skip to content", "skip to main content", "back to top", "scroll to top",
-    "listen", "listen to this article", "share", "share this", "share this article", "share this story",
-    "share this post", "share on", "tweet", "pin it", "pin", "like this", "like", "loading", "save",
-    "bookmark", "comments", "comment", "gift this article", "toggle navigation", "open menu", "close menu",
-    r"click to (?:share|email|print)(?: (?:on|a link to a friend))?",
-    r"\(?opens? in (?:a )?new (?:window|tab)\)?", r"\d+ min(?:ute)?s? read", r"reading time:? \d+ min(?:utes?)?",
-    # de, fr, es, tr
-    "teilen", "schließen", "suche", "drucken", "merken", "artikel anhören", "diesen artikel teilen",
-    "anmelden", "partager", "fermer", "rechercher", "imprimer", "partager sur", "écouter",
-    "compartir", "cerrar", "buscar", "imprimir", "compartir en", "escuchar",
-    "paylaş", "kapat", "ara", "yazdır", "giriş yap", "dinle", r"\w+'?(?:[dt][ae]) paylaş",
-)
-_CHROME_LINE = rf"[\W_]{{0,3}}{_CHROME_TOKENS}(?:[\s|·•,:/()+-]+{_CHROME_TOKENS})*[\s|·•,:.()+-]*"
+# Words of site chrome, by kind. A line made of these words only (and of the glue words
+# between them) is a share bar, social strip or toolbar: "X Instagram Youtube", "Share this:",
+# "Partager sur Facebook Partager sur X Copier le lien", "Facebook'ta paylaş".
+_NETWORKS = """facebook twitter x instagram youtube linkedin whatsapp telegram pinterest reddit tiktok threads
+bluesky mastodon flipboard rss messenger snapchat tumblr vk xing pocket viber sms email e-mail mail gmail"""
+_TOOLS = """share shares sharing tweet pin print copy copied link links send save saved bookmark like likes
+comment comments close menu search home login log sign register newsletters follow listen read min mins
+minute minutes loading skip top back gift click tap reprints reprint order permissions navigation
+teilen drucken kopieren senden versenden merken schließen suche suchen menü anmelden folgen anhören vorlesen
+partager imprimer copier lien envoyer fermer rechercher écouter enregistrer commenter
+compartir imprimir copiar enlace enviar cerrar buscar escuchar guardar comentar
+condividi stampa copia invia chiudi cerca ascolta salva commenta
+compartilhar partilhar fechar pesquisar ouvir salvar
+paylaş paylaşın yazdır kopyala bağlantı bağlantıyı gönder kapat dinle kaydet yorum yorumlar"""
+_GLUE = """on sur en su auf per via por par with to this the a an le la les el il lo de del der die das den
+dem des du et and und y e ve ou o or oder in im it new window tab opens open fenster fenêtre ventana
+finestra article story post artikel artículo articolo artigo makale haber link à al diesen dieser dieses
+ce cet cette este esta questo questa bu bunu main content contents page"""
+_CHROME_WORDS = frozenset(_NETWORKS.split()) | frozenset(_TOOLS.split())
+_GLUE_WORDS = frozenset(_GLUE.split())
+_TOKEN = re.compile(r"[^\W\d_][\w'’-]*|\d+")
+MAX_CHROME_WORDS = 20
+
+
+def _chrome_words(text: str) -> list[str] | None:
+    """The line's words, with Turkish case suffixes cut ("Facebook'ta"), or None if too long."""
+    words = _TOKEN.findall(text.lower())
+    if not words or len(words) > MAX_CHROME_WORDS:
+        return None
+    return [re.split(r"['’]", word)[0] for word in words]
+
+
+def _find_chrome_line(text: str, ctx: Context) -> list[Span]:
+    if ctx.word_count() > MAX_CHROME_WORDS or starts_quoted(text):
+        return []
+    words = _chrome_words(text)
+    if not words or not any(word in _CHROME_WORDS for word in words):
+        return []
+    if all(word in _CHROME_WORDS or word in _GLUE_WORDS or word.isdigit() for word in words):
+        return [(0, len(text))]
+    return []
+
 
 NAV_SOCIAL_LINE = rule(
     "nav-social-line",
     FAMILY,
     'A line made only of navigation, share and social-network words ("X Instagram Youtube", "Share this:").',
-    whole_line(_CHROME_LINE, max_words=20),
+    _find_chrome_line,
     removes=[
         "Close",
         "newsletters Newsletters",
@@ -44,9 +65,12 @@ NAV_SOCIAL_LINE = rule(
         "Click to share on Facebook (Opens in new window)",
         "Facebook | Twitter | WhatsApp | Email",
         "5 min read",
+        "Skip to content",
         "Diesen Artikel teilen",
-        "Partager sur Facebook",
+        "Link kopieren · Per E-Mail senden",
+        "Partager sur LinkedIn · Envoyer par e-mail",
         "Compartir en Twitter",
+        "Condividi su WhatsApp",
         "Facebook'ta paylaş",
     ],
     keeps=[
@@ -54,7 +78,47 @@ NAV_SOCIAL_LINE = rule(
         "Close to 300 people were killed in the strikes.",
         "Share prices fell sharply in Tokyo.",
         "Bakan açıklamayı sosyal medya hesabından paylaştı.",
+        "Print and online subscribers will get the new edition first.",
     ],
+)
+
+# Section names of news sites' menus, several languages.
+_SECTIONS = frozenset(
+    """home homepage startseite accueil inicio portada anasayfa início news world business markets
+    politics politik politique política politica economy economics wirtschaft économie economía economia
+    ekonomi sport sports sport spor deportes esportes culture kultur cultura kültür opinion opinions
+    meinung opinión opinione tech technology technik science wissen health gesundheit santé salud salute
+    saúde entertainment lifestyle video videos local national international europe europa world
+    us uk asia africa americas climate environment sustainability travel food style arts books media
+    panorama gesellschaft société sociedad società mundo monde mondo welt dünya gündem siyaset magazin
+    cronaca esteri interni regionen regional région deutschland france españa italia türkiye
+    feuilleton reise auto autos motor motors weather wetter météo tiempo meteo podcasts podcast live
+    more mehr plus más altro lifestyle""".split()
+)
+_MENU_TOKEN = re.compile(r"[^\W\d_][\w'’&.-]*|&|[|/›>»·•–-]")
+_MENU_PUNCTUATION = re.compile(r"[,;:!?]|\.(?:\s|$)")
+
+
+def _find_menu_line(text: str, ctx: Context) -> list[Span]:
+    stripped = text.strip()
+    if ctx.word_count() > 16 or _MENU_PUNCTUATION.search(stripped) or starts_quoted(stripped):
+        return []
+    words = [w for w in _MENU_TOKEN.findall(stripped) if w[0].isalpha()]
+    if len(words) < 3 or not all(w[0].isupper() for w in words):
+        return []
+    known = sum(w.lower() in _SECTIONS for w in words)
+    return [(0, len(text))] if known >= max(2, len(words) - 1) else []
+
+
+NAV_MENU_LINE = rule(
+    "nav-menu-line",
+    FAMILY,
+    'A site menu or breadcrumb made of section names ("Home World Business Markets").',
+    _find_menu_line,
+    removes=["Home | News | Politics | Sport", "Startseite › Politik › Ausland", "Accueil Monde Économie Culture",
+             "Inicio Deportes Cultura Opinión"],
+    keeps=["Home Secretary James Cleverly", "World Business Council for Sustainable Development",
+           "Sport England Chief Executive Tim Hollingsworth"],
 )
 
 _AD_LABELS = alternation(
@@ -65,7 +129,8 @@ _AD_LABELS = alternation(
     "scroll to continue", "scroll down to continue", "advertisement - scroll to continue",
     "advertisement - story continues below", "anzeige", "werbung", "gesponsert",
     "weiterlesen nach der anzeige", "publicité", "publicite", "contenu sponsorisé", "publicidad",
-    "contenido patrocinado", "reklam", "sponsorlu içerik", "إعلان", "διαφήμιση",
+    "contenido patrocinado", "reklam", "sponsorlu içerik", "pubblicità", "pubblicita", "publicidade",
+    "advertentie", "reclame", "إعلان", "διαφήμιση",
 )
 
 AD_LABEL = rule(
@@ -109,35 +174,59 @@ COOKIE_NOTICE = rule(
     ],
 )
 
-_FOLLOW = alternation(
-    r"(?:follow|join|like) us (?:on|at|via)\b.*",
-    r"follow (?:@\w+|(?:him|her|them|the author|our \w+) on)\b.*",
-    r"(?:click|tap) here (?:to|for)\b.*",
-    r"(?:download|get) (?:the|our) .{0,30}?\bapp\b.*",
-    r"(?:folgen sie uns|folge uns|folgt uns)\b.*",
-    r"suivez-nous\b.*",
-    r"s[ií]guenos\b.*",
-    r"bizi .{0,40}?takip edin\b.*",
-    r"(?:sosyal medya )?hesaplarımızı takip edin\b.*",
+_FOLLOW_PHRASES = alternation(
+    r"follow us", r"join us", r"like us", r"follow (?:him|her|them|the author|our \w+) on", r"follow @\w+",
+    r"folgen sie uns", r"folge uns", r"folgt uns", r"suivez-nous", r"s[ií]ganos", r"s[ií]guenos", r"seguici",
+    r"siga-nos", r"sigam-nos",
 )
+# The call opens the paragraph or follows an opening clause ("For updates, follow us on X");
+# after "to" it is reported speech ("told recruits to follow us on ...") and stays. Turkish
+# puts the verb last: "... bizi X ve Instagram'da takip edin."
+_FOLLOW = re.compile(
+    rf"(?:^|[,:;—–]\s+|^[\W_]{{1,3}}){_FOLLOW_PHRASES}\b"
+    r"|\bbizi\b.{0,80}?\btakip (?:edin|edebilirsiniz)\W*$|\bhesaplar[ıi]m[ıi]z[ıi] takip edin\W*$",
+    re.IGNORECASE,
+)
+_APP_PROMPT = re.compile(
+    r"^[\W_]{0,3}(?:(?:click|tap) here (?:to|for)\b|(?:download|get) (?:the|our) .{0,30}?\bapp\b"
+    r"|get .{1,60}? on the go\b.*\bclick(?:ing)? here\W*$)",
+    re.IGNORECASE
+)
+MAX_FOLLOW_WORDS = 30
+
+
+def _find_follow(text: str, ctx: Context) -> list[Span]:
+    stripped = text.strip()
+    if ctx.word_count() > MAX_FOLLOW_WORDS or not stripped or starts_quoted(stripped):
+        return []
+    if _APP_PROMPT.search(stripped):
+        return [(0, len(text))]
+    match = _FOLLOW.search(stripped)
+    if match is None or inside(match.span(), quoted_spans(stripped)):
+        return []
+    return [(0, len(text))]
+
 
 FOLLOW_PROMPT = rule(
     "follow-prompt",
     FAMILY,
     'A call to follow the site or get its app ("Follow us on Facebook, X and Instagram.").',
-    whole_line(rf"[\W_]{{0,3}}{_FOLLOW}", max_words=40),
+    _find_follow,
     removes=[
         "Follow us on Facebook, X and Instagram.",
+        "For breaking news and analysis, follow us on Threads and Bluesky.",
         "Click here to get the Example News app",
         "Folgen Sie uns auf Facebook und Twitter",
         "Suivez-nous sur Instagram",
         "Síguenos en X y Facebook",
-        "Bizi sosyal medyada takip edin",
+        "Güncel haberler için bizi Facebook'ta takip edin.",
     ],
     keeps=[
         "'Follow us on Telegram,' the group urged supporters, according to the indictment.",
+        "The militants told recruits to follow us on Telegram for instructions, the indictment says.",
         "The phishing email told recipients to 'click here to verify your account'.",
         "Follow the money, investigators were told, and the trail leads to Cyprus.",
+        "Polis, şüphelileri iki gün boyunca takip etti.",
     ],
 )
 

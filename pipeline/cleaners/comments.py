@@ -47,6 +47,18 @@ _FORM_LINES = alternation(
     r" están marcados(?: con)?\s*\*?)?",
     r"los campos (?:obligatorios|necesarios) están marcados(?: con)?\s*\*?",
     r"publicar (?:el )?comentario",
+    # it, pt, nl
+    r"lascia (?:un commento|una risposta)(?:\s*annulla (?:la )?risposta)?",
+    r"annulla (?:la )?risposta",
+    r"il tuo indirizzo (?:e-?mail )?non sarà pubblicato\.?(?:\s*i campi obbligatori sono (?:contrassegnati|"
+    r"indicati)(?: con)?\s*\*?)?",
+    r"i campi obbligatori sono (?:contrassegnati|indicati)(?: con)?\s*\*?",
+    r"(?:invia|pubblica) (?:il )?commento",
+    r"deixe (?:um comentário|uma resposta)(?:\s*cancelar resposta)?",
+    r"cancelar resposta",
+    r"o (?:seu )?endereço de e-?mail não será publicado\.?(?:\s*campos obrigatórios são marcados com\s*\*?)?",
+    r"laat een (?:reactie|antwoord) achter",
+    r"je e-?mailadres wordt niet gepubliceerd\.?(?:\s*vereiste velden zijn gemarkeerd met\s*\*?)?",
     # tr
     r"bir yan[ıi]t yaz[ıi]n",
     r"yorum (?:yap|yaz|gönder)",
@@ -76,6 +88,8 @@ COMMENT_FORM = rule(
         "Tu dirección de correo electrónico no será publicada. Los campos obligatorios están marcados con *",
         "Bir Yanıt Yazın",
         "E-posta adresiniz yayınlanmayacak. Gerekli alanlar * ile işaretlenmişlerdir",
+        "Lascia una risposta",
+        "O seu endereço de email não será publicado. Campos obrigatórios são marcados com *",
     ],
     keeps=[
         "The ministry declined to comment.",

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from ..document import Removal
-from .base import Context, Rule, Span, has_words, normalise
+from .base import Context, Rule, Span, has_words, normalise, word_count
 
 
 class _Paragraph:
@@ -99,20 +99,27 @@ def apply_rules(
     to exactly one rule. Removals come back in document order with `at` filled in.
     """
     paras = [_Paragraph(i, text) for i, text in enumerate(paragraphs)]
+    views = {p.index: normalise(p.text) for p in paras}
+    words = {p.index: word_count(view) for p, view in zip(paras, views.values(), strict=True)}
     removals: list[Removal] = []
     for rule in rules:
         live = [p for p in paras if p.alive]
         if not live:
             break
-        views = [normalise(p.text) for p in live]
+        live_views = [views[p.index] for p in live]
+        live_words = [words[p.index] for p in live]
         alive = [True] * len(live)
+        ctx = Context(live_views, alive, 0, kind, live_words)
         for j, para in enumerate(live):
-            spans = rule.find(views[j], Context(views, alive, j, kind))
+            ctx.index = j
+            spans = rule.find(live_views[j], ctx)
             if not spans:
                 continue
             removals.extend(para.cut(spans, rule))
+            ctx.forget(j)
             if para.alive:
-                views[j] = normalise(para.text)
+                views[para.index] = live_views[j] = normalise(para.text)
+                words[para.index] = live_words[j] = word_count(live_views[j])
             else:
                 alive[j] = False
     kept = [p for p in paras if p.alive]

@@ -11,7 +11,7 @@ FAMILY = "related-link"
 # Labels that introduce a link to another article, by language.
 LINK_LABELS = alternation(
     # en
-    "see also", "read more", "read also", "also read", "read next", "read", "related", "related article",
+    "see also", "see more", "read more", "read also", "also read", "read next", "read", "related", "related article",
     "related articles", "related story", "related stories", "related news", "related coverage",
     "related content", "related reading", "more on this", "more on this story", "more on this topic",
     "recommended", "recommended reading", "recommended stories", "you may also like", "you might also like",
@@ -30,6 +30,9 @@ LINK_LABELS = alternation(
     # tr
     "ilginizi çekebilir", "bunlar da ilginizi çekebilir", "ayrıca bakınız", "ayrıca okuyun",
     "ilgili haber", "ilgili haberler", "bu haberi de okuyun", "devamını oku", "daha fazla oku",
+    # it, pt, nl
+    "leggi anche", "leggi pure", "vedi anche", "potrebbe interessarti", "ti potrebbe interessare",
+    "leia também", "leia mais", "veja também", "saiba mais", "lees ook", "zie ook", "lees meer",
     # el, ar
     "διαβάστε επίσης", "διαβάστε ακόμη", "δείτε επίσης", "δείτε ακόμη", "اقرأ أيضا", "اقرأ أيضاً",
 )
@@ -85,6 +88,7 @@ SEE_ALSO_LINK = rule(
         "También te puede interesar: Las claves del nuevo presupuesto",
         "İlginizi Çekebilir: Meclis'te bütçe görüşmeleri başladı",
         "Ayrıca bakınız: Deprem bölgesinde son durum",
+        "Leia também: Chuvas deixam 30 cidades em alerta",
     ],
     keeps=[
         "See also the 2019 ruling in Smith v. Jones, which the court cited twice.",
@@ -114,6 +118,8 @@ _HEADINGS = alternation(
     "también te puede interesar",
     "ilgili haberler", "benzer haberler", "en çok okunanlar", "en çok okunan haberler",
     "ilginizi çekebilir", "bunlar da ilginizi çekebilir",
+    "articoli correlati", "notizie correlate", "potrebbe interessarti", "artigos relacionados",
+    "notícias relacionadas", "gerelateerde artikelen",
     "σχετικά άρθρα", "τα πιο δημοφιλή", "ذات صلة",
 )
 

@@ -12,9 +12,14 @@ FAMILY = "subscription"
 # what is on offer (a newsletter, posts by email, access). Reported speech ("asked readers to
 # subscribe ...") does not start the paragraph and is kept.
 _SIGNUP = alternation(
-    # en
-    r"(?:subscribe|sign up|sign-up|signup|register|join)(?: now| today| here| for free| free)?\b.{0,160}?"
-    r"\b(?:newsletters?|e-?mails?|inbox|posts|updates|alerts|briefings?|digest|access|reading|the archive)\b.*",
+    # en: the offer is the site's own ("our newsletter", "the latest posts", "free access"); a how-to
+    # step ("Sign up for the bundle using the same email ...") names no such offer and stays.
+    r"(?:subscribe|sign up|sign-up|signup|register|join)(?: now| today| here| for free| free)?"
+    r"(?: (?:to|for|with))? (?:our|my|the latest|free|unlimited|full)\b.{0,120}?"
+    r"\b(?:newsletters?|e-?mails?|inbox|posts|updates|alerts|briefings?|digest|access|stories)\b.*",
+    r"(?:subscribe|sign up) to (?:get|receive)\b.{0,100}?\b(?:posts|newsletters?|updates|e-?mails?|inbox)\b.*",
+    r"(?:subscribe|sign up) (?:to|for) (?:the|this|a) [\w\s'’-]{0,40}?newsletter\b.*",
+    r"thanks? (?:you )?for (?:signing up|subscribing)\b.{0,100}",
     r"subscribe(?: now| today| here)?[.!]?",
     r"(?:get|receive) (?:our|the) .{0,60}?\b(?:newsletters?|briefings?|digest)\b.*",
     r"(?:type|enter) your e-?mail(?: address)?.{0,80}",
@@ -34,6 +39,15 @@ _SIGNUP = alternation(
     r"(?:suscr[ií]bete|reg[ií]strate|ap[uú]ntate)\b.{0,120}?\b(?:newsletters?|bolet[ií]n|correo|e-?mail|"
     r"seguir leyendo|gratis)\b.*",
     r"(?:recibe|recibí) (?:nuestro|el|nuestros) (?:newsletters?|bolet[ií]n(?:es)?)\b.*",
+    # it, pt, nl
+    r"iscriviti\b.{0,120}?\b(?:newsletter|e-?mail|notizie|gratis|gratuitamente)\b.*",
+    r"(?:inscreva-se|assine|cadastre-se)\b.{0,120}?\b(?:newsletters?|e-?mail|boletim|gratuitamente|grátis)\b.*",
+    r"(?:schrijf je in|abonneer je|meld je aan)\b.{0,120}?\b(?:nieuwsbrief|e-?mail)\b.*",
+    # A box that presents a newsletter and ends with the call to act ("... Jetzt kostenlos abonnieren!").
+    r".{0,300}?\b(?:newsletters?|postfach|inbox|e-?mail|briefing|bolet[ií]n|lettre|bülten|nieuwsbrief)\b.{0,300}?"
+    r"[.!?:]\s+(?:jetzt |now |ahora |maintenant |ora |şimdi |agora )?(?:kostenlos |gratis |for free |gratuitement )?"
+    r"(?:abonnieren|anmelden|registrieren|subscribe|sign up|register|abonnez-vous|inscrivez-vous|"
+    r"suscr[ií]bete|iscriviti|abone olun|inscreva-se|assine)(?: now| today| here| jetzt| kostenlos| gratis)?\s*[.!]*",
     # tr
     r"(?:e-?)?bültenimize (?:abone olun|kaydolun|üye olun)\b.*",
     r"(?:abone ol(?:un)?|üye ol(?:un)?)\b.{0,80}?\b(?:bülten|e-?posta)\w*\b.*",
@@ -47,6 +61,8 @@ NEWSLETTER_SIGNUP = rule(
     whole_line(rf"[\W_]{{0,3}}{_SIGNUP}", max_words=45),
     removes=[
         "Subscribe to get the latest posts sent to your email.",
+        "Register now for FREE unlimited access to example.com",
+        "Thanks for signing up!",
         "Sign up for our free newsletter to get the top stories in your inbox every morning.",
         "Type your email…",
         "Subscribe",
@@ -58,6 +74,8 @@ NEWSLETTER_SIGNUP = rule(
         "Inscrivez-vous gratuitement à nos alertes.",
         "Suscríbete a nuestro boletín y recibe las noticias más importantes.",
         "Bültenimize abone olun, gündemi kaçırmayın.",
+        "Der Morgen-Newsletter: Die wichtigsten Themen des Tages um 7 Uhr in Ihrem Postfach. Jetzt anmelden!",
+        "Iscriviti alla newsletter del mattino per ricevere le notizie del giorno.",
     ],
     keeps=[
         "Aid agencies warned that fuel was running short, and asked readers to subscribe to official "
@@ -70,6 +88,8 @@ NEWSLETTER_SIGNUP = rule(
         "Près de 5 000 habitants se sont abonnés à la lettre d'information de la mairie.",
         "Más de un millón de personas se suscribieron al boletín oficial del Estado en 2023.",
         "Platformun abone sayısı geçen yıl yüzde 20 arttı.",
+        "The council sent the alert by email on Monday. Residents were told to register by Friday.",
+        "- Sign up for the streaming bundle using the same email as your existing account",
     ],
 )
 

@@ -11,18 +11,18 @@ FAMILY = "timestamp"
 _MONTHS: dict[str, int] = {}
 for _number, _names in enumerate(
     (
-        "january jan januar janvier enero ocak ιανουαρίου",
-        "february feb februar février fevrier febrero şubat subat φεβρουαρίου",
-        "march mar märz maerz mars marzo mart μαρτίου",
-        "april apr avril abril nisan απριλίου",
-        "may mai mayo mayıs mayis μαΐου",
-        "june jun juni juin junio haziran ιουνίου",
-        "july jul juli juillet julio temmuz ιουλίου",
-        "august aug août aout agosto ağustos agustos αυγούστου",
-        "september sep sept septembre septiembre setiembre eylül eylul σεπτεμβρίου",
-        "october oct oktober octobre octubre ekim okt οκτωβρίου",
-        "november nov novembre noviembre kasım kasim νοεμβρίου",
-        "december dec dezember décembre decembre diciembre aralık aralik dez déc δεκεμβρίου",
+        "january jan januar janvier enero ocak ιανουαρίου gennaio janeiro januari",
+        "february feb februar février fevrier febrero şubat subat φεβρουαρίου febbraio fevereiro februari",
+        "march mar märz maerz mars marzo mart μαρτίου marzo março maart",
+        "april apr avril abril nisan απριλίου aprile abril",
+        "may mai mayo mayıs mayis μαΐου maggio maio mei",
+        "june jun juni juin junio haziran ιουνίου giugno junho",
+        "july jul juli juillet julio temmuz ιουλίου luglio julho",
+        "august aug août aout agosto ağustos agustos αυγούστου augustus",
+        "september sep sept septembre septiembre setiembre eylül eylul σεπτεμβρίου settembre setembro",
+        "october oct oktober octobre octubre ekim okt οκτωβρίου ottobre outubro",
+        "november nov novembre noviembre kasım kasim νοεμβρίου novembro",
+        "december dec dezember décembre decembre diciembre aralık aralik dez déc δεκεμβρίου dicembre dezembro",
     ),
     start=1,
 ):
@@ -37,6 +37,8 @@ _WEEKDAY = alternation(
     "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche",
     "lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo",
     "pazartesi", "salı", "çarşamba", "perşembe", "cuma", "cumartesi", "pazar",
+    "lunedì", "martedì", "mercoledì", "giovedì", "venerdì", "sabato", "domenica",
+    "segunda-feira", "terça-feira", "quarta-feira", "quinta-feira", "sexta-feira",
 )
 _DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th|er|\.)?"
 _YEAR = r"(?P<year>\d{4})"
@@ -49,7 +51,7 @@ _DATE_FORMS = (
 _DATE_RES = [re.compile(form, re.IGNORECASE) for form in _DATE_FORMS]
 _DATE = "(?:" + "|".join(re.sub(r"\?P<\w+>", "", form) for form in _DATE_FORMS) + ")"
 _TIME = (
-    r"(?:[,·|]?\s*(?:at|um|à|a las|saat|kl\.)?\s*\d{1,2}[:.h]\d{2}(?::\d{2})?(?:\.\d+)?\s*"
+    r"(?:\s*[,·|–-]?\s*(?:at|um|à|às|a las|alle(?: ore)?|ore|saat|kl\.)?\s*\d{1,2}[:.h]\d{2}(?::\d{2})?(?:\.\d+)?\s*"
     r"(?:[ap]\.?m\.?|uhr|h)?(?:\s*(?:[A-Z]{2,5}|GMT|UTC|Z)?\s*[+-]\d{1,2}(?::?\d{2})?|\s*(?:[A-Z]{2,5}|GMT|UTC))?)"
 )
 _ISO_TIME = r"(?:T\d{2}:\d{2}(?::\d{2})?(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?)"
@@ -58,9 +60,16 @@ _PREFIX = alternation(
     "updated on", "posted on", "veröffentlicht", "veröffentlicht am", "aktualisiert", "aktualisiert am",
     "stand", "publié le", "mis à jour le", "publié", "publicado", "publicado el", "actualizado",
     "actualizado el", "yayınlanma", "yayınlanma tarihi", "güncelleme", "güncellenme", "güncellenme tarihi",
+    "pubblicato", "pubblicato il", "aggiornato", "aggiornato il", "publicado em", "atualizado", "atualizado em",
+    "gepubliceerd", "bijgewerkt", "기사입력", "입력", "수정",
 )
-_ONE = rf"(?:{_PREFIX}\s*:?\s*)?(?:{_WEEKDAY}\.?,?\s+)?{_DATE}(?:,?\s+{_WEEKDAY})?{_ISO_TIME}?{_TIME}?"
-DATE_LINE_PATTERN = rf"{_ONE}(?:\s*[|·•,/-]?\s*{_ONE})?\s*[.|]?"
+_STAMP = rf"(?:{_WEEKDAY}\.?,?\s+)?{_DATE}(?:,?\s+{_WEEKDAY})?{_ISO_TIME}?{_TIME}?"
+# A second date-time is allowed with its own label ("Published ... | Updated ..."); a bare range
+# of two dates is an event's dates ("29 November 2018 | 20 January 2019") and stays.
+DATE_LINE_PATTERN = (
+    rf"(?:{_PREFIX}\s*:?\s*)?[\[(]?\s*{_STAMP}\s*[\])]?"
+    rf"(?:\s*[|·•,/-]?\s*{_PREFIX}\s*:?\s*{_STAMP})?\s*[.|]?"
+)
 
 
 def parse_date(text: str) -> str | None:
@@ -95,10 +104,13 @@ DATE_LINE = rule(
         "Publié le 1 décembre 2024 à 09h14",
         "1 de diciembre de 2024",
         "1 Aralık 2024 Pazar 09:14",
+        "14 ottobre 2025 - 09:47",
+        "Published 1 December 2024 | Updated 2 December 2024, 10:30",
     ],
     keeps=[
         "On Saturday, Khan Shaykhun and all of Idlib province fell under the control of anti-regime forces.",
         "December 1, 2024: rebels reach the outskirts of Hama",
         "Fighting erupted on Nov. 27 between regime forces and armed groups.",
+        "29 November 2018 | 20 January 2019",
     ],
 )

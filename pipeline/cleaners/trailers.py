@@ -38,12 +38,16 @@ SOURCE_DOMAIN = rule(
 
 _RIGHTS = alternation(
     "all rights reserved", "alle rechte vorbehalten", "tous droits réservés", "todos los derechos reservados",
-    "tüm hakları saklıdır", "her hakkı saklıdır",
+    "tüm hakları saklıdır", "her hakkı saklıdır", "tutti i diritti riservati", "riproduzione riservata",
+    "todos os direitos reservados", "alle rechten voorbehouden", "무단전재 및 재배포 금지", "無断転載禁止",
 )
 _COPYRIGHT = (
     r"[\W_]{0,3}(?:"
-    r"(?:©|\(c\))\s*.{1,300}"
-    r"|copyright\s*(?:©\s*)?\d{4}\b.{0,300}"
+    r"(?:[©ⓒ]|\(c\))\s*.{1,300}"
+    r"|copyright\s*(?:[©ⓒ]\s*)?\d{4}\b.{0,300}"
+    r"|copyright\s*[©ⓒ]\s*.{1,300}"
+    # "copyright Example Media 2019 - ...": a name in capitals, then the year.
+    r"|copyright\s+(?-i:[A-Z][\w.&'-]*)(?:\s+(?-i:[A-Z][\w.&'-]*)){0,4}\s+\d{4}\b.{0,300}"
     rf"|.{{0,200}}?\b{_RIGHTS}\b\s*[.!]?(?:\s*this material may not be .{{1,200}})?"
     r")"
 )
@@ -52,18 +56,23 @@ COPYRIGHT_LINE = rule(
     "copyright-line",
     FAMILY,
     'A copyright line ("© 2024 Example Media. All rights reserved.").',
-    whole_line(_COPYRIGHT, max_words=60),
+    whole_line(_COPYRIGHT, max_words=60, needs=("©", "ⓒ", "(c)", "copyright", "right", "rechte", "droits",
+                                                 "derechos", "hakları", "hakkı", "diritti", "riservat",
+                                                 "direitos", "rechten", "무단", "無断")),
     removes=[
         "© 2023 Example Media Group. All rights reserved.",
         "Copyright 2024 The Associated Press. All rights reserved. This material may not be published, "
         "broadcast, rewritten or redistributed without permission.",
         "Alle Rechte vorbehalten.",
         "© Example Verlag GmbH",
+        "copyright Example Review 2019 - ISSN 0000-0000",
+        "Riproduzione riservata",
     ],
     keeps=[
         "The court found that the copyright infringement was wilful and awarded $2 million.",
         "All rights reserved, the label's lawyers wrote in the cease-and-desist letter.",
         "Copyright lawyers said the ruling would be appealed.",
+        "Copyright Office officials in 2019 rejected the application twice.",
     ],
 )
 
@@ -118,4 +127,21 @@ AUTHOR_BIO = rule(
         "Evan Carter is a reporter for a regional daily who was detained in March.",
         "Maria Lopez is a nurse who has worked at the hospital for 20 years.",
     ],
+)
+
+_EMAIL = r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+
+CONTACT_LINE = rule(
+    "contact-line",
+    FAMILY,
+    'An author contact trailer ("Write to Jane Doe at jane.doe@example.com").',
+    whole_line(
+        rf"[\W_]{{0,3}}(?:write to|contact(?: the (?:author|reporter|writer))?|e-?mail|reach)\b.{{0,80}}?"
+        rf"\b(?:at|:)\s*{_EMAIL}(?:\s*(?:and|or|,)\s*.{{0,60}}?{_EMAIL})*\s*\.?",
+        max_words=30,
+        needs=("@",),
+    ),
+    removes=["Write to Jane Doe at jane.doe@example.com", "Contact the reporter at tips@example.org."],
+    keeps=["Investigators said the threats were sent to the mayor at her city hall address.",
+           "Write to your representative, the campaign urged supporters on Monday."],
 )
