@@ -60,6 +60,7 @@ def extract_html(html: str, url: str | None, options: ExtractOptions) -> Extract
     if tree is None:
         raise DocumentError("extract", "the page could not be parsed as HTML")
     metadata = _metadata(tree, url, options)
+    headlines = _headlines(tree, metadata.title)  # before trafilatura prunes the tree
     result = trafilatura.bare_extraction(
         tree,
         url=url or metadata.url,
@@ -74,7 +75,31 @@ def extract_html(html: str, url: str | None, options: ExtractOptions) -> Extract
     )
     text = getattr(result, "text", None) or ""
     paragraphs = tuple(line for line in text.split("\n") if line.strip())
-    return Extraction(paragraphs, metadata)
+    return Extraction(_without_headline(paragraphs, headlines), metadata)
+
+
+# trafilatura keeps an <h1> that stands inside the article element as the first paragraph. The
+# headline is the record's `title`, not its text; it is looked for among the first few paragraphs
+# only, after a kicker or a section label at most.
+_HEADLINE_WINDOW = 3
+
+
+def _squeeze(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def _headlines(tree: HtmlElement, title: str | None) -> frozenset[str]:
+    found = {_squeeze(h1.text_content()) for h1 in tree.iter("h1")}
+    if title:
+        found.add(_squeeze(title))
+    return frozenset(text for text in found if text)
+
+
+def _without_headline(paragraphs: tuple[str, ...], headlines: frozenset[str]) -> tuple[str, ...]:
+    for index, paragraph in enumerate(paragraphs[:_HEADLINE_WINDOW]):
+        if _squeeze(paragraph) in headlines:
+            return paragraphs[:index] + paragraphs[index + 1 :]
+    return paragraphs
 
 
 def _metadata(tree: HtmlElement, url: str | None, options: ExtractOptions) -> Metadata:
