@@ -1,0 +1,167 @@
+"""The article rule, the listing readers and canonical URLs: the pure parts of the crawl."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.article import MIN_WORDS, not_article_reason
+from pipeline.document import Document
+from pipeline.listing import Entry, day, parse_listing
+from pipeline.process import Config, process_document
+from pipeline.urls import canonical_url, on_site, site_host
+
+ENOUGH = MIN_WORDS + 10
+
+
+def page(head: str = "", body: str = "") -> str:
+    return f"<html><head>{head}</head><body>{body}</body></html>"
+
+
+def json_ld(data: str) -> str:
+    return f'<script type="application/ld+json">{data}</script>'
+
+
+ARTICLES = [
+    pytest.param(page('<meta property="og:type" content="article">'), False, id="og-type-article"),
+    pytest.param(
+        page(json_ld('{"@graph":[{"@type":"WebSite"},{"@type":"NewsArticle"}]}')),
+        False,
+        id="json-ld-graph-news-article",
+    ),
+    pytest.param(
+        page(body='<div itemscope itemtype="https://schema.org/BlogPosting"><p>x</p></div>'),
+        False,
+        id="microdata",
+    ),
+    pytest.param(
+        page(body='<article><time datetime="2024-11-04">4 Nov</time><p>x</p></article>'),
+        False,
+        id="markup-and-date",
+    ),
+    pytest.param(page(body="<article><p>x</p></article>"), True, id="markup-and-news-listing"),
+    pytest.param(
+        page('<meta property="article:published_time" content="2024-11-04">'),
+        True,
+        id="date-and-news-listing",
+    ),
+]
+NOT_ARTICLES = [
+    pytest.param(
+        page('<meta property="og:type" content="website">', "<article><p>x</p></article>"), id="og-website"
+    ),
+    pytest.param(
+        page(json_ld('{"@type":"CollectionPage"}')),
+        id="json-ld-collection",
+    ),
+    pytest.param(
+        page(
+            body='<div itemtype="http://schema.org/NewsArticle"></div><div itemtype="http://schema.org/NewsArticle"></div>'
+        ),
+        id="teaser-items",
+    ),
+    pytest.param(page(body="<article><p>x</p></article>"), id="markup-alone"),
+    pytest.param(
+        page(body="".join(f'<article><time datetime="2024-11-0{i}">d</time></article>' for i in range(1, 5))),
+        id="dated-teasers",
+    ),
+    pytest.param(page(body="<main><p>About us</p></main>"), id="nothing"),
+]
+
+
+@pytest.mark.parametrize(("html", "listed"), ARTICLES)
+def test_articles(html: str, listed: bool) -> None:
+    assert not_article_reason(html, ENOUGH, listed) is None
+
+
+@pytest.mark.parametrize("html", NOT_ARTICLES)
+def test_not_articles(html: str) -> None:
+    assert not_article_reason(html, ENOUGH, False)
+
+
+def test_a_short_text_is_not_an_article_whatever_the_markup() -> None:
+    reason = not_article_reason(page('<meta property="og:type" content="article">'), MIN_WORDS - 1, True)
+    assert reason == f"{MIN_WORDS - 1} words of text; an article has at least {MIN_WORDS}"
+
+
+def test_a_declared_article_wins_over_a_second_declaration() -> None:
+    head = '<meta property="og:type" content="article">' + json_ld('{"@type":"AboutPage"}')
+    assert not_article_reason(page(head), ENOUGH, False) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2024-11-12T09:14:00+00:00", "2024-11-12"),
+        ("2024-11-28", "2024-11-28"),
+        ("Wed, 20 Nov 2024 17:45:00 +0100", "2024-11-20"),
+        ("yesterday", None),
+        ("", None),
+    ],
+)
+def test_listing_dates(text: str, expected: str | None) -> None:
+    assert day(text) == expected
+
+
+def test_a_news_sitemap_entry_keeps_its_publication_date() -> None:
+    data = b"""<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"
+      xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">
+      <url><loc>https://a.example/x</loc><lastmod>2024-12-01</lastmod>
+        <news:news><news:publication_date>2024-11-30T23:30:00+02:00</news:publication_date></news:news></url>
+      <url><loc>/y</loc><lastmod>2024-10-01</lastmod></url>
+    </urlset>"""
+    listing = parse_listing(data, "https://a.example/sitemap.xml")
+    assert listing is not None and listing.kind == "sitemap"
+    assert listing.entries == (
+        Entry("https://a.example/x", "2024-11-30", True),
+        Entry("https://a.example/y", "2024-10-01", False),
+    )
+
+
+def test_rdf_feeds_and_entities_are_read_safely() -> None:
+    rdf = b"""<?xml version="1.0"?><!DOCTYPE r [<!ENTITY e SYSTEM "file:///etc/passwd">]>
+    <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0/"
+      xmlns:dc="http://purl.org/dc/elements/1.1/"><channel rdf:about="https://a.example/"><title>&e;</title></channel>
+      <item rdf:about="https://a.example/1"><link>https://a.example/1</link><dc:date>2024-11-02T10:00Z</dc:date></item>
+    </rdf:RDF>"""
+    listing = parse_listing(rdf, "https://a.example/rdf")
+    assert listing is not None and listing.entries == (Entry("https://a.example/1", "2024-11-02", True),)
+    assert parse_listing(b"<html><body>not a feed</body></html>", "https://a.example/feed") is None
+    assert parse_listing(b"\x00\x01 binary", "https://a.example/feed") is None
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("HTTP://News.Example:80/a b/?b=2&a=1#top", "http://news.example/a%20b/?a=1&b=2"),
+        (
+            "https://news.example/x?utm_source=rss&utm_medium=feed&id=3&fbclid=z",
+            "https://news.example/x?id=3",
+        ),
+        ("https://news.example", "https://news.example/"),
+        ("http://127.0.0.1:8000/x", "http://127.0.0.1:8000/x"),
+    ],
+)
+def test_canonical_urls(url: str, expected: str) -> None:
+    assert canonical_url(url) == expected
+
+
+def test_on_site_takes_subdomains_and_any_port() -> None:
+    host = site_host("https://www.news.example/")
+    assert host == "news.example"
+    assert on_site("https://live.news.example/x", host)
+    assert on_site("http://news.example:8080/x", host)
+    assert not on_site("https://othernews.example/x", host)
+    assert not on_site("mailto:desk@news.example", host)
+
+
+def test_the_headline_is_the_title_not_the_first_paragraph() -> None:
+    story = "".join(
+        f"<p>Paragraph {i} of the story about the new tram line and its costs.</p>" for i in range(4)
+    )
+    html = page(
+        "<title>Tram line approved | Example News</title>",
+        f"<article><h1>Tram line approved</h1>{story}</article>",
+    )
+    doc = process_document(Document(source="x.html", content=html.encode(), kind="html"), Config())
+    assert doc.metadata.title == "Tram line approved"
+    assert doc.paragraphs[0] == "Paragraph 0 of the story about the new tram line and its costs."
