@@ -1,0 +1,32 @@
+"""The unit of work for a crawled page, run inline or in a worker process: `process_document`, then
+the article rule for discovered pages. Top-level and free of Scrapy, so worker processes import little.
+"""
+
+from __future__ import annotations
+
+import signal
+
+from .article import not_article_reason
+from .batch import Outcome
+from .document import Document, DocumentError
+from .process import Config, process_document
+from .record import error_line, to_record
+
+
+def clean_page(doc: Document, config: Config, articles_only: bool, listed_as_news: bool) -> Outcome:
+    """A record for the page, or the error line saying why it gave none."""
+    try:
+        done = process_document(doc, config)
+        if articles_only:
+            words = sum(len(paragraph.split()) for paragraph in done.paragraphs)
+            reason = not_article_reason(done.html or "", words, listed_as_news)
+            if reason:
+                raise DocumentError("not-article", reason)
+    except DocumentError as error:
+        return Outcome(doc.source, error=error_line(doc.source, error))
+    return Outcome(doc.source, record=to_record(done))
+
+
+def ignore_sigint() -> None:
+    """Worker initializer: Ctrl-C reaches the whole process group, and the crawl decides how to stop."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
