@@ -1,0 +1,142 @@
+"""The fixture news site (tests/site/www) served by a real HTTP server on 127.0.0.1, ephemeral port.
+
+Besides the static files: `{{site}}` in text files becomes the server's base URL, a `.gz` path
+serves the gzipped file without the suffix, /story/4521 redirects, the oversize page is generated
+on request, and every request path is logged so that tests can count fetches.
+"""
+
+from __future__ import annotations
+
+import gzip
+import threading
+import time
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from types import TracebackType
+from urllib.parse import urlsplit
+
+SITE_DIR = Path(__file__).resolve().parent / "site" / "www"
+GOLD_DIR = Path(__file__).resolve().parent / "site" / "gold"
+
+REDIRECTS = {"/story/4521": "/2024/11/ferry-timetable-changes.html"}
+OVERSIZE_PATH = "/2024/11/budget-papers.html"
+# Larger than the DOWNLOAD_MAXSIZE the crawl tests set; every other page is far below it.
+OVERSIZE_BYTES = 300_000
+TEST_MAXSIZE = 100_000
+
+_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".xml": "application/xml; charset=utf-8",
+    ".txt": "text/plain; charset=utf-8",
+    ".gz": "application/gzip",
+}
+_FEED_TYPES = {
+    "/feed.xml": "application/rss+xml; charset=utf-8",
+    "/atom.xml": "application/atom+xml; charset=utf-8",
+}
+
+
+def oversize_page() -> bytes:
+    """An article page over the size cap: the same paragraph repeated."""
+    paragraph = "<p>Line 4.2.1 of the harbour budget covers the maintenance of quays, cranes and buoys.</p>\n"
+    head = "<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Budget papers</title>"
+    head += "<meta property='og:type' content='article'></head><body><article><h1>The budget papers</h1>\n"
+    body = paragraph * (OVERSIZE_BYTES // len(paragraph) + 1)
+    return (head + body + "</article></body></html>").encode("utf-8")
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, root: Path, delay: float) -> None:
+        super().__init__(("127.0.0.1", 0), _Handler)
+        self.root = root
+        self.delay = delay
+        self.requests: list[str] = []
+        self.lock = threading.Lock()
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _Server
+    protocol_version = "HTTP/1.1"
+
+    def do_GET(self) -> None:
+        with self.server.lock:
+            self.server.requests.append(self.path)
+        path = urlsplit(self.path).path
+        if self.server.delay and path.endswith(".html"):
+            time.sleep(self.server.delay)
+        if path in REDIRECTS:
+            self._send(HTTPStatus.MOVED_PERMANENTLY, b"", "text/html", location=REDIRECTS[path])
+        elif path == OVERSIZE_PATH:
+            self._send(HTTPStatus.OK, oversize_page(), _TYPES[".html"])
+        else:
+            self._static(path)
+
+    def _static(self, path: str) -> None:
+        compressed = path.endswith(".gz")
+        file = self._file(path[: -len(".gz")] if compressed else path)
+        if file is None:
+            self._send(HTTPStatus.NOT_FOUND, self._render(self.server.root / "404.html"), _TYPES[".html"])
+            return
+        body = self._render(file)
+        if compressed:
+            self._send(HTTPStatus.OK, gzip.compress(body, mtime=0), _TYPES[".gz"])
+        else:
+            self._send(HTTPStatus.OK, body, _FEED_TYPES.get(path) or _TYPES.get(file.suffix, "text/plain"))
+
+    def _file(self, path: str) -> Path | None:
+        root = self.server.root.resolve()
+        file = (root / path.lstrip("/")).resolve()
+        if file.is_dir():
+            file = file / "index.html"
+        if not file.is_file() or root not in file.parents or file.name == "404.html":
+            return None
+        return file
+
+    def _render(self, file: Path) -> bytes:
+        return file.read_bytes().replace(b"{{site}}", self.server.base_url.encode("ascii"))
+
+    def _send(self, status: HTTPStatus, body: bytes, content_type: str, location: str | None = None) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        if location:
+            self.send_header("Location", location)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass  # the tests read `requests`; no access log on stderr
+
+
+class FixtureSite:
+    """Serve a site folder in a background thread: `with FixtureSite() as site: site.url`."""
+
+    def __init__(self, root: Path = SITE_DIR, delay: float = 0.0) -> None:
+        self._server = _Server(root, delay)
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return self._server.base_url
+
+    @property
+    def requests(self) -> list[str]:
+        with self._server.lock:
+            return list(self._server.requests)
+
+    def __enter__(self) -> FixtureSite:
+        self._thread.start()
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, value: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        self._server.shutdown()
+        self._server.server_close()
