@@ -6,10 +6,16 @@ The rule, in order:
    BlogPosting, ...) in its JSON-LD, or one microdata item of such a type: an article.
 3. The page declares another type (`og:type` "website", "profile", ...; schema.org CollectionPage,
    AboutPage, ...; several microdata article items, a list of teasers): not an article.
-4. The page declares nothing: an article when it shows at least two of: exactly one `<article>`
-   element (or an `articleBody`); a publication date in its markup (`article:published_time`,
-   `datePublished`, or one or two `<time>` elements); a listing of it in a news sitemap or a feed.
-The URL is never a signal.
+4. The page declares nothing and holds TEASER_LIST or more `<article>` elements: a list of teasers,
+   not an article.
+5. Otherwise an article when the page shows at least two of:
+   - article markup: exactly one `<article>` element, or an article body (`articleBody`, `hentry`,
+     `entry-content`, `article-body`, ...);
+   - a publication date of its own: `article:published_time`, `datePublished`, one or two `<time>`
+     elements, or a date the extractor found in the page (which may come from its URL);
+   - a byline: `article:author`, or one or two byline or author elements;
+   - an entry for it in a news sitemap or a feed.
+The URL alone never decides.
 """
 
 from __future__ import annotations
@@ -26,8 +32,10 @@ from lxml.html import HtmlElement, document_fromstring
 MIN_WORDS = 40
 # Signals a page without a declared type needs (of the three in rule 4).
 MIN_SIGNALS = 2
-# More <time> elements than this are a list of dated teasers, not an article's dates.
+# More <time> elements (or byline elements) than this are a list of teasers, not one article's.
 MAX_ARTICLE_TIMES = 2
+# This many <article> elements on a page that declares no type are a list of teasers.
+TEASER_LIST = 3
 
 ARTICLE_TYPES = frozenset(
     {
@@ -64,6 +72,7 @@ class Signals:
     article_elements: int
     has_article_body: bool
     dated: bool
+    bylined: bool
 
     @property
     def declared_article(self) -> bool:
@@ -84,8 +93,11 @@ class Signals:
         return None
 
 
-def not_article_reason(html: str, words: int, listed_as_news: bool) -> str | None:
-    """None when the page is an article by the module's rule, else why it is not."""
+def not_article_reason(html: str, words: int, listed_as_news: bool, found_date: bool = False) -> str | None:
+    """None when the page is an article by the module's rule, else why it is not.
+
+    `found_date`: the extractor found a publication date in the page itself (not a sitemap's).
+    """
     if words < MIN_WORDS:
         return f"{words} words of text; an article has at least {MIN_WORDS}"
     signals = page_signals(html)
@@ -94,19 +106,23 @@ def not_article_reason(html: str, words: int, listed_as_news: bool) -> str | Non
     declared = signals.declared_other
     if declared:
         return f"the page declares {declared}"
-    found = _weak_signals(signals, listed_as_news)
+    if signals.article_elements >= TEASER_LIST:
+        return f"{signals.article_elements} <article> elements and no declared type: a list of teasers"
+    found = _weak_signals(signals, listed_as_news, found_date)
     if len(found) >= MIN_SIGNALS:
         return None
     shown = ", ".join(found) if found else "none"
     return f"no article type declared and {len(found)} of {MIN_SIGNALS} article signals ({shown})"
 
 
-def _weak_signals(signals: Signals, listed_as_news: bool) -> list[str]:
+def _weak_signals(signals: Signals, listed_as_news: bool, found_date: bool) -> list[str]:
     found = []
     if signals.article_elements == 1 or signals.has_article_body:
         found.append("article markup")
-    if signals.dated:
+    if signals.dated or found_date:
         found.append("publication date")
+    if signals.bylined:
+        found.append("byline")
     if listed_as_news:
         found.append("news sitemap or feed entry")
     return found
@@ -116,7 +132,7 @@ def page_signals(html: str) -> Signals:
     try:
         tree = document_fromstring(html)
     except (etree.ParserError, ValueError):
-        return Signals(None, frozenset(), 0, 0, False, False)
+        return Signals(None, frozenset(), 0, 0, False, False, False)
     og_values = tree.xpath('//meta[@property="og:type" or @name="og:type"]/@content')
     og = [str(value).strip().lower() for value in og_values]
     ld = list(_json_ld(tree))
@@ -128,14 +144,36 @@ def page_signals(html: str) -> Signals:
     )
     times = len(tree.xpath("//time[@datetime]"))
     dated = bool(published) or any("datePublished" in node for node in ld) or 0 < times <= MAX_ARTICLE_TIMES
+    bylines = len(tree.xpath(_BYLINES))
+    # Not <meta name="author">: sites put the same one on every page.
+    authored = tree.xpath('//meta[@property="article:author"]/@content')
     return Signals(
         og_type=og[0] if og and og[0] else None,
         schema_types=frozenset(_ld_types(ld)) | frozenset(microdata),
         microdata_articles=sum(name in ARTICLE_TYPES for name in microdata),
         article_elements=len(tree.xpath("//article")),
-        has_article_body=bool(tree.xpath('//*[@itemprop="articleBody"]')),
+        has_article_body=bool(tree.xpath(_ARTICLE_BODY)),
         dated=dated,
+        bylined=bool(authored) or 0 < bylines <= MAX_ARTICLE_TIMES,
     )
+
+
+# The body of one article in microdata, microformats and the usual CMS classes (WordPress and others).
+_BODY_CLASSES = (
+    "hentry",
+    "h-entry",
+    "type-post",
+    "entry-content",
+    "post-content",
+    "article-body",
+    "story-body",
+)
+_ARTICLE_BODY = " | ".join(
+    ["//*[@itemprop='articleBody']", *(f"//*[contains(@class, '{c}')]" for c in _BODY_CLASSES)]
+)
+# Elements that carry a byline; nested ones (a name inside a byline) count once.
+_BYLINE = "@rel='author' or @itemprop='author' or contains(@class, 'byline') or contains(@class, 'author')"
+_BYLINES = f"//*[{_BYLINE}][not(ancestor::*[{_BYLINE}])]"
 
 
 def _json_ld(tree: HtmlElement) -> Iterator[dict[str, Any]]:

@@ -19,7 +19,9 @@ def clean_page(doc: Document, config: Config, articles_only: bool, listed_as_new
         done = process_document(doc, config)
         if articles_only:
             words = sum(len(paragraph.split()) for paragraph in done.paragraphs)
-            reason = not_article_reason(done.html or "", words, listed_as_news)
+            # A date equal to the sitemap's may be the sitemap's: only a different one is the page's own.
+            own_date = done.metadata.date is not None and done.metadata.date != doc.date_hint
+            reason = not_article_reason(done.html or "", words, listed_as_news, own_date)
             if reason:
                 raise DocumentError("not-article", reason)
     except DocumentError as error:

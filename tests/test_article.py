@@ -65,12 +65,40 @@ NOT_ARTICLES = [
         id="dated-teasers",
     ),
     pytest.param(page(body="<main><p>About us</p></main>"), id="nothing"),
+    pytest.param(
+        page('<meta name="author" content="Example News">', "<article><p>x</p></article>"), id="site-author"
+    ),
 ]
 
 
-@pytest.mark.parametrize(("html", "listed"), ARTICLES)
+UNDECLARED = [
+    pytest.param(
+        page(body='<article><p class="byline">By Rita Holm</p></article>'), False, id="markup-and-byline"
+    ),
+    pytest.param(
+        page(body='<div class="post type-post hentry"><span class="author">Sofia</span></div>'),
+        False,
+        id="wordpress-post-and-author",
+    ),
+]
+
+
+@pytest.mark.parametrize(("html", "listed"), ARTICLES + UNDECLARED)
 def test_articles(html: str, listed: bool) -> None:
     assert not_article_reason(html, ENOUGH, listed) is None
+
+
+def test_a_date_the_extractor_found_is_a_signal() -> None:
+    html = page(body="<article><p>x</p></article>")
+    assert not_article_reason(html, ENOUGH, False, found_date=False)
+    assert not_article_reason(html, ENOUGH, False, found_date=True) is None
+
+
+def test_many_article_elements_are_a_list_of_teasers_even_when_listed() -> None:
+    teasers = '<article><p class="byline">By A</p><time datetime="2024-11-01">d</time></article>' * 3
+    assert not_article_reason(page(body=teasers), ENOUGH, True) == (
+        "3 <article> elements and no declared type: a list of teasers"
+    )
 
 
 @pytest.mark.parametrize("html", NOT_ARTICLES)
