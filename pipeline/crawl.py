@@ -95,6 +95,9 @@ class CleanPipeline:
         self.started = time.monotonic()
         if self.workers:
             self.pool = _new_pool(self.workers)
+            # Start the workers now, while robots.txt, the home page and the sitemaps download.
+            for _ in range(self.workers):
+                self.pool.submit(ignore_sigint)
 
     async def process_item(self, item: Any) -> Any:
         if isinstance(item, PageFailure):
@@ -175,6 +178,9 @@ def _new_pool(workers: int) -> ProcessPoolExecutor:
     # forkserver, not fork: the crawler process has threads (DNS, feed storage), and forking a
     # threaded process can deadlock.
     context = multiprocessing.get_context("forkserver")
+    # The fork server imports the worker module (trafilatura, lxml, langdetect) once; each worker
+    # forked from it starts with them loaded instead of importing them again.
+    context.set_forkserver_preload([clean_page.__module__])
     return ProcessPoolExecutor(workers, mp_context=context, initializer=ignore_sigint)
 
 
