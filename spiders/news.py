@@ -56,6 +56,8 @@ class NewsSpider(PageSpider):
         parts = urlsplit(self.home)
         self.root = f"{parts.scheme}://{parts.netloc}"
         self.host = site_host(self.home)
+        # Scrapy's offsite filter then also stops redirects out of the site.
+        self.allowed_domains = [self.host]
         self.max_pages = int(max_pages) if max_pages else None
         self.since = date.fromisoformat(since).isoformat() if since else None
         self.depth = int(depth)
@@ -138,11 +140,13 @@ class NewsSpider(PageSpider):
         if key in self._discovery:
             return
         self._discovery.add(key)
+        # A sitemap or feed the site names may live on another host (a CDN, a feed service).
         yield Request(
             key,
             callback=self.parse_listing,
             errback=self.discovery_failed,
             priority=LISTING_PRIORITY,
+            meta={"allow_offsite": True},
         )
 
     def _page_request(self, entry: Entry, hop: int) -> Iterator[Request]:

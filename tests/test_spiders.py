@@ -142,8 +142,9 @@ def test_failures_map_to_the_contract_stages() -> None:
 
 
 def test_news_start_asks_robots_then_the_home_page() -> None:
-    out = collect(news_spider().start())
-    assert urls(out) == [f"{SITE}/robots.txt", f"{SITE}/"]
+    spider = news_spider()
+    assert urls(collect(spider.start())) == [f"{SITE}/robots.txt", f"{SITE}/"]
+    assert spider.allowed_domains == ["news.example"]  # redirects out of the site are not followed
 
 
 def test_robots_names_the_sitemaps() -> None:
