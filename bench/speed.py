@@ -38,18 +38,25 @@ def baseline(files: list[Path]) -> float:
 def newsclean(folder: Path, output: Path) -> float:
     start = time.perf_counter()
     subprocess.run(
-        [sys.executable, "-m", "pipeline", "clean", str(folder), "-o", str(output), "-q"], cwd=ROOT, check=True
+        [sys.executable, "-m", "pipeline", "clean", str(folder), "-o", str(output), "-q"],
+        cwd=ROOT,
+        check=True,
     )
     return time.perf_counter() - start
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--copies", type=int, default=4)
     parser.add_argument("--rounds", type=int, default=2)
     args = parser.parse_args()
     if not PAGES.is_dir():
-        print(f"{PAGES} is absent: this benchmark needs the shared Zyte pages beside the checkout", file=sys.stderr)
+        print(
+            f"{PAGES} is absent: this benchmark needs the shared Zyte pages beside the checkout",
+            file=sys.stderr,
+        )
         return 2
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "pages"

@@ -3,22 +3,31 @@
 from __future__ import annotations
 
 import logging
+import re
+from copy import deepcopy
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import trafilatura
 from htmldate import find_date
+from lxml import etree
 from lxml.html import HtmlElement
+from lxml.etree import XPath
+from trafilatura.core import trafilatura_sequence
+from trafilatura.htmlprocessing import prune_unwanted_nodes
 from trafilatura.metadata import (
     examine_meta,
-    extract_author,
     extract_meta_json,
     extract_sitename,
     extract_title,
     extract_url,
+    normalize_authors,
 )
-from trafilatura.utils import load_html
+from trafilatura.settings import DEFAULT_CONFIG, Extractor
+from trafilatura.utils import load_html, trim
+from trafilatura.xml import xmltotxt
+from trafilatura.xpaths import AUTHOR_DISCARD_XPATHS
 
 from .document import DocumentError, Metadata
 
@@ -61,19 +70,7 @@ def extract_html(html: str, url: str | None, options: ExtractOptions) -> Extract
         raise DocumentError("extract", "the page could not be parsed as HTML")
     metadata = _metadata(tree, url, options)
     headlines = _headlines(tree, metadata.title)  # before trafilatura prunes the tree
-    result = trafilatura.bare_extraction(
-        tree,
-        url=url or metadata.url,
-        fast=options.fast,
-        favor_precision=options.favor_precision,
-        include_comments=options.include_comments,
-        include_tables=options.include_tables,
-        include_images=False,
-        deduplicate=False,  # trafilatura's dedup cache is per process: results would vary
-        with_metadata=False,
-        prune_xpath=list(options.prune_xpath) or None,
-    )
-    text = getattr(result, "text", None) or ""
+    text = _main_text(tree, url or metadata.url, options)
     paragraphs = tuple(line for line in text.split("\n") if line.strip())
     return Extraction(_without_headline(paragraphs, headlines), metadata)
 
@@ -100,6 +97,38 @@ def _without_headline(paragraphs: tuple[str, ...], headlines: frozenset[str]) ->
         if _squeeze(paragraph) in headlines:
             return paragraphs[:index] + paragraphs[index + 1 :]
     return paragraphs
+
+
+def _main_text(tree: HtmlElement, url: str | None, options: ExtractOptions) -> str:
+    """The article text, as `trafilatura.bare_extraction(tree, ...).text` gives it.
+
+    bare_extraction copies a tree it is handed (4 ms on a news page) so the caller's tree stays
+    intact; the page was parsed here for the metadata, which is read first, so the tree is given
+    over to the extraction as it is: bare_extraction's own steps, without the copy.
+    tests/test_extract.py checks the text is bare_extraction's, page for page.
+    """
+    extractor = Extractor(
+        config=DEFAULT_CONFIG,
+        output_format="python",
+        fast=options.fast,
+        precision=options.favor_precision,
+        recall=False,
+        comments=options.include_comments,
+        formatting=False,
+        links=False,
+        images=False,
+        tables=options.include_tables,
+        dedup=False,  # trafilatura's dedup cache is per process: results would vary
+        lang=None,
+        url=url,
+        with_metadata=False,
+    )
+    if options.prune_xpath:
+        tree = prune_unwanted_nodes(tree, [XPath(expression) for expression in options.prune_xpath])
+    body, text, _, _ = trafilatura_sequence(tree, extractor, url)
+    if len(text) < extractor.min_output_size:
+        return ""
+    return str(xmltotxt(body, False))
 
 
 def _metadata(tree: HtmlElement, url: str | None, options: ExtractOptions) -> Metadata:
@@ -142,3 +171,104 @@ def _declared_language(tree: HtmlElement) -> str | None:
         if value and value.strip():
             return str(value).strip().replace("_", "-").split("-")[0].lower() or None
     return None
+
+# --- author fallback ---------------------------------------------------------------------------------
+# trafilatura (2.3, `metadata.extract_author`) deep-copies the whole page, deletes comment lists,
+# sidebars, <time> and <figure> from the copy, then runs three tiers of EXSLT-regex XPaths over it:
+# about 13 ms on a news page, paid on every page whose metadata names no author. The same
+# predicates are tested here in Python in one walk of the original tree; a candidate inside a
+# deleted region is passed over, and only a candidate that holds deleted parts is copied and
+# pruned. Same answer (bench/author.py and tests/test_author.py check it), a third of the time.
+
+# The predicates of trafilatura's AUTHOR_XPATHS and AUTHOR_DISCARD_XPATHS (xpaths.py), tier by tier.
+_TIER1_TAGS = frozenset({"a", "address", "div", "link", "p", "span", "strong"})
+_TIER1_CLASS = re.compile("author-?name|AuthorName|authorName")
+_TIER2_TAGS = frozenset({"a", "div", "h3", "h4", "p", "span"})
+_TIER2_CLASSES = frozenset({"byline", "username", "byl", "BBL"})
+_TIER2_ID = re.compile("author|zuozhe|bianji|xiaobian")
+_TIER2_CLASS = re.compile("author|channel-name|zuozhe|bianji|xiaobian|submitted-by|posted-by|journalist-name")
+_TIER3_ID = re.compile("[Aa]uthor")
+_TIER3_CLASS = re.compile("[Aa]uthor|screenname|writer|[Bb]yline")
+_DISCARD_TAGS = frozenset({"a", "div", "section", "span"})
+_DISCARD_ID = re.compile("^comments|comment-?list|ProductReviews")
+_DISCARD_CLASS = re.compile(
+    "^[Cc]omments|commentlist|comments-list|sidebar|is-hidden|quote|embedly-instagram|article-(?:share|support)"
+    "|print|category|meta-date|meta-reviewer"
+)
+MAX_AUTHOR_CHARS = 120
+
+
+def _tier(element: HtmlElement) -> int | None:
+    tag = element.tag
+    get = element.get
+    cls, ident, itemprop = get("class"), get("id"), get("itemprop") or ""
+    if tag == "author" or (
+        tag in _TIER1_TAGS
+        and (
+            get("rel") == "author"
+            or ident == "author"
+            or cls == "author"
+            or itemprop == "author name"
+            or get("data-testid") in ("AuthorCard", "AuthorURL")
+            or (cls is not None and _TIER1_CLASS.search(cls))
+        )
+    ):
+        return 1
+    if tag in _TIER2_TAGS and (
+        cls in _TIER2_CLASSES
+        or "author" in itemprop
+        or (ident is not None and _TIER2_ID.search(ident))
+        or (cls is not None and _TIER2_CLASS.search(cls))
+    ):
+        return 2
+    if (
+        "Byline" in (get("data-component") or "")
+        or "author" in itemprop
+        or (ident is not None and _TIER3_ID.search(ident))
+        or (cls is not None and _TIER3_CLASS.search(cls))
+    ):
+        return 3
+    return None
+
+
+def _discarded(element: HtmlElement, root: HtmlElement) -> bool:
+    tag = element.tag
+    if tag in ("time", "figure"):
+        return True
+    if tag not in _DISCARD_TAGS or element is root:
+        return False
+    cls, ident = element.get("class"), element.get("id")
+    return (
+        ident == "comments"
+        or cls in ("comments", "title", "date")
+        or (ident is not None and _DISCARD_ID.search(ident) is not None)
+        or (cls is not None and _DISCARD_CLASS.search(cls) is not None)
+        or "Figure" in (element.get("data-component") or "")
+    )
+
+
+def extract_author(tree: HtmlElement) -> str | None:
+    """The page's author by trafilatura's markup heuristics, or None."""
+    tiers: dict[int, list[HtmlElement]] = {1: [], 2: [], 3: []}
+    discarded: set[HtmlElement] = set()
+    for element in tree.iter(etree.Element):
+        if _discarded(element, tree):
+            discarded.add(element)
+        tier = _tier(element)
+        if tier is not None:
+            tiers[tier].append(element)
+    for tier in (1, 2, 3):
+        for element in tiers[tier]:
+            if element in discarded or any(node in discarded for node in element.iterancestors()):
+                continue
+            content = trim(" ".join(_kept_text(element, discarded)))
+            if content and 2 < len(content) < MAX_AUTHOR_CHARS:
+                author: str | None = normalize_authors(None, content)
+                return author
+    return None
+
+
+def _kept_text(element: HtmlElement, discarded: set[HtmlElement]) -> list[str]:
+    if not any(node in discarded for node in element.iterdescendants()):
+        return list(element.itertext())
+    return list(prune_unwanted_nodes(deepcopy(element), AUTHOR_DISCARD_XPATHS).itertext())

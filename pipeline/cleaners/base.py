@@ -122,10 +122,10 @@ def alternation(*phrases: str) -> str:
     return "(?:" + "|".join(sorted(phrases, key=len, reverse=True)) + ")"
 
 
-def _needed(needs: tuple[str, ...], text: str, ctx: Context, flags: int) -> bool:
+def _needed(needs: tuple[str, ...], text: str, ctx: Context, folded: bool) -> bool:
     if not needs:
         return True
-    haystack = ctx.lower() if flags & re.IGNORECASE else text
+    haystack = ctx.lower() if folded else text
     return any(needle in haystack for needle in needs)
 
 
@@ -143,9 +143,10 @@ def whole_line(
     must contain; a cheap test that spares the regex on most paragraphs.
     """
     regex = re.compile(pattern, flags)
+    folded = bool(flags & re.IGNORECASE)
 
     def find(text: str, ctx: Context) -> list[Span]:
-        if ctx.word_count() > max_words or not _needed(needs, text, ctx, flags):
+        if ctx.word_count() > max_words or not _needed(needs, text, ctx, folded):
             return []
         stripped = text.strip()
         if not stripped or starts_quoted(stripped):
@@ -162,9 +163,10 @@ def whole_line(
 def spans_of(pattern: str, *, flags: int = re.IGNORECASE, needs: tuple[str, ...] = ()) -> Finder:
     """Match every occurrence of the pattern inside a paragraph, outside quotations."""
     regex = re.compile(pattern, flags)
+    folded = bool(flags & re.IGNORECASE)
 
     def find(text: str, ctx: Context) -> list[Span]:
-        if not _needed(needs, text, ctx, flags):
+        if not _needed(needs, text, ctx, folded):
             return []
         found = [m.span() for m in regex.finditer(text) if m.end() > m.start()]
         if not found:
