@@ -15,7 +15,7 @@ from typing import IO, Any
 
 from . import evaluate, report
 from .batch import Outcome, process_input, run_batch
-from .cleaners import RULES, RULE_NAMES
+from .cleaners import RULE_NAMES, RULES
 from .document import FAILURE_STAGES
 from .process import Config
 from .readers import DEFAULT_MAX_BYTES, SUPPORTED, Input, iter_inputs
@@ -88,10 +88,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     clean.add_argument("inputs", nargs="+", metavar="INPUT", help="files, folders or glob patterns")
     clean.add_argument(
-        "-o", "--output", default=DEFAULT_OUTPUT, help=f"JSONL output, or - for stdout (default {DEFAULT_OUTPUT})"
+        "-o",
+        "--output",
+        default=DEFAULT_OUTPUT,
+        help=f"JSONL output, or - for stdout (default {DEFAULT_OUTPUT})",
     )
     _add_rule_options(clean)
-    clean.add_argument("--lang", type=_languages, metavar="CODES", help="keep only records in these languages, e.g. en,de")
+    clean.add_argument(
+        "--lang", type=_languages, metavar="CODES", help="keep only records in these languages, e.g. en,de"
+    )
     clean.add_argument("--workers", type=_positive, default=1, help="processes to use (default 1)")
     clean.add_argument(
         "--resume", action="store_true", help="append to an existing output, skipping inputs already in it"
@@ -103,7 +108,9 @@ def build_parser() -> argparse.ArgumentParser:
     clean.add_argument("-q", "--quiet", action="store_true", help="no progress bar and no summary")
     clean.set_defaults(func=run_clean)
 
-    rules = commands.add_parser("rules", help="list the cleaning rules", description="List every rule in run order.")
+    rules = commands.add_parser(
+        "rules", help="list the cleaning rules", description="List every rule in run order."
+    )
     rules.add_argument("--json", action="store_true", help="machine-readable output")
     rules.set_defaults(func=run_rules)
 
@@ -207,7 +214,9 @@ class _Summary:
                     print(f"  {rule.name:<{width}}  {self.rules[rule.name]:>6}  ({rule.family})", file=stream)
         failed = {s: n for s, n in self.stages.items() if s in FAILURE_STAGES and n}
         if failed:
-            print("failures by stage: " + ", ".join(f"{s} {n}" for s, n in sorted(failed.items())), file=stream)
+            print(
+                "failures by stage: " + ", ".join(f"{s} {n}" for s, n in sorted(failed.items())), file=stream
+            )
         print(f"records: {output}   errors: {errors}", file=stream)
 
 
@@ -232,14 +241,18 @@ def run_clean(args: argparse.Namespace) -> int:
         records = JsonlWriter(args.output, append=args.resume)
         errors = JsonlWriter(error_target, append=args.resume, stream=sys.stderr if to_stdout else None)
     except OSError as error:
-        print(f"newsclean: error: cannot write output {args.output}: {error.strerror or error}", file=sys.stderr)
+        print(
+            f"newsclean: error: cannot write output {args.output}: {error.strerror or error}", file=sys.stderr
+        )
         return EXIT_FAILED
     summary = _Summary()
     show = not (args.quiet or args.no_progress) and sys.stderr.isatty()
     bar = _progress(args.inputs, show)
     status = EXIT_OK
     try:
-        for outcome in run_batch(_chain(held, rest, done), config, workers=args.workers, max_bytes=args.max_bytes):
+        for outcome in run_batch(
+            _chain(held, rest, done), config, workers=args.workers, max_bytes=args.max_bytes
+        ):
             if outcome.record is not None:
                 records.write(outcome.record)
             elif outcome.error is not None:
@@ -288,15 +301,19 @@ def run_explain(args: argparse.Namespace) -> int:
     outcome = process_input(items[0], config)
     if outcome.record is None:
         assert outcome.error is not None
-        print(f"{args.input}: no record ({outcome.error['stage']}): {outcome.error['error']}", file=sys.stderr)
+        print(
+            f"{args.input}: no record ({outcome.error['stage']}): {outcome.error['error']}", file=sys.stderr
+        )
         return EXIT_FAILED
     record = outcome.record
     if args.json:
         print(json.dumps(record, ensure_ascii=False))
         return EXIT_OK
     kept = record["text"].split("\n")
-    print(f"{args.input}: kept {len(kept)} paragraphs ({record['word_count']} words), "
-          f"removed {len(record['removed'])} text(s)")
+    print(
+        f"{args.input}: kept {len(kept)} paragraphs ({record['word_count']} words), "
+        f"removed {len(record['removed'])} text(s)"
+    )
     for removal in record["removed"]:
         where = "before extraction" if removal["at"] is None else _position(removal["at"], len(kept))
         print(f"\n[{removal['rule']}] ({removal['family']}) {where}:")

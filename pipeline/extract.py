@@ -12,17 +12,17 @@ from typing import Any
 import trafilatura
 from htmldate import find_date
 from lxml import etree
-from lxml.html import HtmlElement
 from lxml.etree import XPath
+from lxml.html import HtmlElement
 from trafilatura.core import trafilatura_sequence
 from trafilatura.htmlprocessing import prune_unwanted_nodes
+from trafilatura.json_metadata import normalize_authors
 from trafilatura.metadata import (
     examine_meta,
     extract_meta_json,
     extract_sitename,
     extract_title,
     extract_url,
-    normalize_authors,
 )
 from trafilatura.settings import DEFAULT_CONFIG, Extractor
 from trafilatura.utils import load_html, trim
@@ -171,6 +171,7 @@ def _declared_language(tree: HtmlElement) -> str | None:
         if value and value.strip():
             return str(value).strip().replace("_", "-").split("-")[0].lower() or None
     return None
+
 
 # --- author fallback ---------------------------------------------------------------------------------
 # trafilatura (2.3, `metadata.extract_author`) deep-copies the whole page, deletes comment lists,

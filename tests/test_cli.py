@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.cli import main
 from pipeline.cleaners import RULES
+from pipeline.cli import main
 
 from .conftest import ROOT
 
@@ -66,7 +66,9 @@ def test_clean_writes_records_and_an_empty_errors_file(tmp_path: Path, out: Path
     assert out.with_name("clean.errors.jsonl").read_text() == ""
 
 
-def test_folder_inputs_come_in_sorted_order_and_gold_files_are_never_inputs(tmp_path: Path, out: Path) -> None:
+def test_folder_inputs_come_in_sorted_order_and_gold_files_are_never_inputs(
+    tmp_path: Path, out: Path
+) -> None:
     folder = tmp_path / "dumps"
     (folder / "sub").mkdir(parents=True)
     for name in ("c.txt", "a.txt", "sub/b.txt"):
@@ -115,8 +117,10 @@ def test_invalid_utf8_text_is_decoded_by_detection(tmp_path: Path, out: Path) ->
 
 
 def test_latin1_html_with_meta_charset(tmp_path: Path, out: Path) -> None:
-    page = ARTICLE.format(n=3).replace("<head>", "<head><meta charset='iso-8859-1'>").replace(
-        "Heavy rain", "Schwere Regenfälle – “heavy rain”"
+    page = (
+        ARTICLE.format(n=3)
+        .replace("<head>", "<head><meta charset='iso-8859-1'>")
+        .replace("Heavy rain", "Schwere Regenfälle – “heavy rain”")
     )
     (tmp_path / "page.html").write_bytes(page.encode("cp1252"))
     assert run(str(tmp_path / "page.html"), "-o", str(out)) == 0
@@ -256,7 +260,9 @@ def test_rules_lists_every_rule(capsys: pytest.CaptureFixture[str]) -> None:
     assert all(r["family"] and r["purpose"] for r in listed)
 
 
-def test_explain_prints_each_removal_with_its_rule(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_explain_prints_each_removal_with_its_rule(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     (tmp_path / "ok.txt").write_text(DUMP, encoding="utf-8")
     assert main(["explain", str(tmp_path / "ok.txt")]) == 0
     out = capsys.readouterr().out
@@ -267,14 +273,18 @@ def test_explain_prints_each_removal_with_its_rule(tmp_path: Path, capsys: pytes
 def test_ctrl_c_keeps_every_record_written(tmp_path: Path) -> None:
     folder = tmp_path / "in"
     folder.mkdir()
-    body = "".join(f"<p>Paragraph {i} of a long report on the floods and what the delta towns do next.</p>"
-                   for i in range(300))
+    body = "".join(
+        f"<p>Paragraph {i} of a long report on the floods and what the delta towns do next.</p>"
+        for i in range(300)
+    )
     for n in range(400):
         (folder / f"p{n:03d}.html").write_text(ARTICLE.format(n=n).replace("</article>", body + "</article>"))
     out = tmp_path / "out.jsonl"
     process = subprocess.Popen(
         [sys.executable, "-m", "pipeline", "clean", str(folder), "-o", str(out), "-q"],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and (not out.exists() or out.stat().st_size == 0):
@@ -292,7 +302,11 @@ def test_python_dash_m_pipeline_runs(tmp_path: Path) -> None:
     out = tmp_path / "o.jsonl"
     done = subprocess.run(
         [sys.executable, "-m", "pipeline", "clean", str(tmp_path / "ok.txt"), "-o", str(out)],
-        cwd=ROOT, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)}, check=False,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        check=False,
     )
     assert done.returncode == 0, done.stderr
     assert "1 documents read, 1 written" in done.stderr

@@ -12,7 +12,8 @@ def test_at_positions_follow_the_contract() -> None:
             "Close",  # before kept paragraph 0
             "First paragraph of the story.",
             "Aleppo at dawn. (AFP Photo)",  # between kept 0 and 1 -> at 1
-            "Second paragraph with a credit (Photo by Jane DOE / AFP) inside a long stretch of prose " + "word " * 80,
+            "Second paragraph with a credit (Photo by Jane DOE / AFP) inside a long stretch of prose "
+            + "word " * 80,
             "Leave a Reply",  # after the last kept paragraph -> at 2
         ],
         RULES,
@@ -36,8 +37,9 @@ def test_each_text_is_credited_to_one_rule_in_document_order() -> None:
 
 
 def test_unicode_spaces_match_but_the_kept_text_keeps_them() -> None:
-    kept, removed = apply_rules(["Price\u00a0rises continue in the region.", "See also\u00a0 Another headline"],
-                                RULES, "text")
+    kept, removed = apply_rules(
+        ["Price\u00a0rises continue in the region.", "See also\u00a0 Another headline"], RULES, "text"
+    )
     assert kept == ("Price\u00a0rises continue in the region.",)
     assert removed[0].text == "See also\u00a0 Another headline"
 

@@ -28,8 +28,11 @@ def _html(path: Path) -> str:
     return decode_html(gzip.decompress(data) if path.name.endswith(".gz") else data)
 
 
-@pytest.mark.parametrize("options", [ExtractOptions(), ExtractOptions(fast=False, favor_precision=True)],
-                         ids=["default", "precision"])
+@pytest.mark.parametrize(
+    "options",
+    [ExtractOptions(), ExtractOptions(fast=False, favor_precision=True)],
+    ids=["default", "precision"],
+)
 def test_main_text_is_bare_extractions_text(options: ExtractOptions) -> None:
     for path in _pages():
         html = _html(path)
@@ -52,7 +55,9 @@ def test_metadata_is_kept_out_of_the_text() -> None:
 def test_canonical_url_and_declared_language() -> None:
     page = (
         "<html lang='de-DE'><head><title>T</title><link rel='canonical' href='https://example.de/a'></head>"
-        "<body><article><p>" + "Ein Satz über die Stadt und ihre Brücken. " * 20 + "</p></article></body></html>"
+        "<body><article><p>"
+        + "Ein Satz über die Stadt und ihre Brücken. " * 20
+        + "</p></article></body></html>"
     )
     meta = extract_html(page, None, ExtractOptions()).metadata
     assert meta.url == "https://example.de/a"

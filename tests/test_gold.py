@@ -31,7 +31,9 @@ def _raw(path: Path) -> bytes:
 def test_there_are_enough_fixtures() -> None:
     assert len(FIXTURES) >= 8
     assert len(HTML_FIXTURES) >= 4
-    assert all(p.with_name(p.name.rsplit(".", 1)[0] + ".gold.txt").exists() for p in FIXTURES if p.suffix != ".gz")
+    assert all(
+        p.with_name(p.name.rsplit(".", 1)[0] + ".gold.txt").exists() for p in FIXTURES if p.suffix != ".gz"
+    )
 
 
 @pytest.mark.parametrize("path", FIXTURES, ids=lambda p: p.name)

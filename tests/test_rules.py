@@ -15,7 +15,9 @@ REMOVE_CASES = [
     for i, example in enumerate(rule.removes)
 ]
 KEEP_CASES = [
-    pytest.param(rule, example, id=f"{rule.name}-keeps-{i}") for rule in RULES for i, example in enumerate(rule.keeps)
+    pytest.param(rule, example, id=f"{rule.name}-keeps-{i}")
+    for rule in RULES
+    for i, example in enumerate(rule.keeps)
 ]
 
 

@@ -10,8 +10,13 @@ from pipeline.readers import Input
 
 from .conftest import SHARED, paragraphs, shared_dir
 
-SEED_NAMES = ["000_2a7b7b23fbbc8d24", "001_930e9a1d074fde8c", "002_8e0743e9fe18db3b", "003_394da226c53c6e3b",
-              "004_4ddb18ca957b796d"]
+SEED_NAMES = [
+    "000_2a7b7b23fbbc8d24",
+    "001_930e9a1d074fde8c",
+    "002_8e0743e9fe18db3b",
+    "003_394da226c53c6e3b",
+    "004_4ddb18ca957b796d",
+]
 # Seed 000 opens with a caption that carries no credit: in a plain-text dump it cannot be told
 # from prose, and the policy lets it stay.
 TOLERATED_FIRST_LINE = {"000_2a7b7b23fbbc8d24": "White Helmets members work at the scene"}

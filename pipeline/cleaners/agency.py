@@ -69,7 +69,7 @@ USAGE_ADVISORY = rule(
     spans_of(_ADVISORY, flags=0, needs=("RESTRICTED TO EDITORIAL USE", "MANDATORY CREDIT")),
     removes=[
         (
-            "Officials meet in Beijing. RESTRICTED TO EDITORIAL USE - MANDATORY CREDIT \"AFP PHOTO / CCTV\" - "
+            'Officials meet in Beijing. RESTRICTED TO EDITORIAL USE - MANDATORY CREDIT "AFP PHOTO / CCTV" - '
             "NO MARKETING NO ADVERTISING CAMPAIGNS - DISTRIBUTED AS A SERVICE TO CLIENTS",
             "Officials meet in Beijing.",
         ),

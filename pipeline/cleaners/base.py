@@ -10,7 +10,10 @@ Span = tuple[int, int]
 
 # Unicode spaces folded to " " before matching (never in the kept text). One character for
 # one character, so a match's offsets are offsets in the original paragraph too.
-_SPACES = "\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u200b\u202f\u205f\u3000\ufeff"
+_SPACES = (
+    "\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
+    "\u200b\u202f\u205f\u3000\ufeff"
+)
 _SPACE_TABLE = str.maketrans(dict.fromkeys(_SPACES, " "))
 
 OPENING_QUOTES = "\"“„«‹‘'‚「"

@@ -115,22 +115,61 @@ NAV_MENU_LINE = rule(
     FAMILY,
     'A site menu or breadcrumb made of section names ("Home World Business Markets").',
     _find_menu_line,
-    removes=["Home | News | Politics | Sport", "Startseite › Politik › Ausland", "Accueil Monde Économie Culture",
-             "Inicio Deportes Cultura Opinión"],
-    keeps=["Home Secretary James Cleverly", "World Business Council for Sustainable Development",
-           "Sport England Chief Executive Tim Hollingsworth"],
+    removes=[
+        "Home | News | Politics | Sport",
+        "Startseite › Politik › Ausland",
+        "Accueil Monde Économie Culture",
+        "Inicio Deportes Cultura Opinión",
+    ],
+    keeps=[
+        "Home Secretary James Cleverly",
+        "World Business Council for Sustainable Development",
+        "Sport England Chief Executive Tim Hollingsworth",
+    ],
 )
 
 _AD_LABELS = alternation(
-    "advertisement", "advertising", "ad", "ads", "sponsored", "sponsored content", "sponsored post",
-    r"sponsored by .{1,40}", r"promoted by .{1,40}", "paid content", "paid post", "paid partnership",
-    "skip advertisement", "skip ad", "continue reading below", "story continues below",
-    "story continues below advertisement", "article continues below", "article continues after advertisement",
-    "scroll to continue", "scroll down to continue", "advertisement - scroll to continue",
-    "advertisement - story continues below", "anzeige", "werbung", "gesponsert",
-    "weiterlesen nach der anzeige", "publicité", "publicite", "contenu sponsorisé", "publicidad",
-    "contenido patrocinado", "reklam", "sponsorlu içerik", "pubblicità", "pubblicita", "publicidade",
-    "advertentie", "reclame", "إعلان", "διαφήμιση",
+    "advertisement",
+    "advertising",
+    "ad",
+    "ads",
+    "sponsored",
+    "sponsored content",
+    "sponsored post",
+    r"sponsored by .{1,40}",
+    r"promoted by .{1,40}",
+    "paid content",
+    "paid post",
+    "paid partnership",
+    "skip advertisement",
+    "skip ad",
+    "continue reading below",
+    "story continues below",
+    "story continues below advertisement",
+    "article continues below",
+    "article continues after advertisement",
+    "scroll to continue",
+    "scroll down to continue",
+    "advertisement - scroll to continue",
+    "advertisement - story continues below",
+    "anzeige",
+    "werbung",
+    "gesponsert",
+    "weiterlesen nach der anzeige",
+    "publicité",
+    "publicite",
+    "contenu sponsorisé",
+    "publicidad",
+    "contenido patrocinado",
+    "reklam",
+    "sponsorlu içerik",
+    "pubblicità",
+    "pubblicita",
+    "publicidade",
+    "advertentie",
+    "reclame",
+    "إعلان",
+    "διαφήμιση",
 )
 
 AD_LABEL = rule(
@@ -138,8 +177,15 @@ AD_LABEL = rule(
     FAMILY,
     'An advertising label on its own line ("Advertisement", "Anzeige", "PUBLICIDAD", "Reklam").',
     whole_line(rf"[\W_]{{0,3}}{_AD_LABELS}[\s:.)\]-]*", max_words=10),
-    removes=["Advertisement", "ADVERTISEMENT", "Advertisement - scroll to continue", "Anzeige", "Publicité",
-             "PUBLICIDAD", "Reklam"],
+    removes=[
+        "Advertisement",
+        "ADVERTISEMENT",
+        "Advertisement - scroll to continue",
+        "Anzeige",
+        "Publicité",
+        "PUBLICIDAD",
+        "Reklam",
+    ],
     keeps=[
         "The advertisement, which ran during the Super Bowl, drew more than 300 complaints.",
         "Die Polizei nahm eine Anzeige wegen Körperverletzung auf.",
@@ -151,10 +197,14 @@ AD_LABEL = rule(
 
 _COOKIE = alternation(
     r"(?:we|this (?:web)?site|our (?:web)?site|this website) (?:uses?|use) cookies",
-    r"wir (?:verwenden|nutzen|setzen) cookies", r"diese (?:website|webseite|seite) (?:verwendet|nutzt|speichert) cookies",
-    r"(?:ce|notre) site (?:web )?utilise des cookies", r"nous utilisons des cookies",
-    r"(?:este|nuestro) (?:sitio(?: web)?|portal|web) (?:utiliza|usa) cookies", r"utilizamos cookies",
-    r"(?:bu )?(?:web )?site(?:miz|mizde)? çerez(?:ler)? kullan\w*", r"çerez(?:ler)? kullanıyoruz",
+    r"wir (?:verwenden|nutzen|setzen) cookies",
+    r"diese (?:website|webseite|seite) (?:verwendet|nutzt|speichert) cookies",
+    r"(?:ce|notre) site (?:web )?utilise des cookies",
+    r"nous utilisons des cookies",
+    r"(?:este|nuestro) (?:sitio(?: web)?|portal|web) (?:utiliza|usa) cookies",
+    r"utilizamos cookies",
+    r"(?:bu )?(?:web )?site(?:miz|mizde)? çerez(?:ler)? kullan\w*",
+    r"çerez(?:ler)? kullanıyoruz",
 )
 
 COOKIE_NOTICE = rule(
@@ -175,22 +225,39 @@ COOKIE_NOTICE = rule(
 )
 
 _FOLLOW_PHRASES = alternation(
-    r"follow us", r"join us", r"like us", r"follow (?:him|her|them|the author|our \w+) on", r"follow @\w+",
-    r"folgen sie uns", r"folge uns", r"folgt uns", r"suivez-nous", r"s[ií]ganos", r"s[ií]guenos", r"seguici",
-    r"siga-nos", r"sigam-nos",
+    r"follow us",
+    r"join us",
+    r"like us",
+    r"follow (?:him|her|them|the author|our \w+) on",
+    r"follow @\w+",
+    r"folgen sie uns",
+    r"folge uns",
+    r"folgt uns",
+    r"suivez-nous",
+    r"s[ií]ganos",
+    r"s[ií]guenos",
+    r"seguici",
+    r"siga-nos",
+    r"sigam-nos",
 )
 # The call opens the paragraph or follows an opening clause ("For updates, follow us on X");
 # after "to" it is reported speech ("told recruits to follow us on ...") and stays. Turkish
 # puts the verb last: "... bizi X ve Instagram'da takip edin."
+_NETWORK_NAMES = (
+    r"(?:facebook|x|twitter|instagram|youtube|linkedin|whatsapp|telegram|tiktok|threads|bluesky|mastodon"
+    r"|google news|flipboard|social media)"
+)
 _FOLLOW = re.compile(
     rf"(?:^|[,:;—–]\s+|^[\W_]{{1,3}}){_FOLLOW_PHRASES}\b"
+    # "Follow The Example Gazette on Facebook": the site's name, then a network.
+    rf"|(?:^|[,:;—–]\s+|^[\W_]{{1,3}})follow\b.{{1,60}}?\bon {_NETWORK_NAMES}\b"
     r"|\bbizi\b.{0,80}?\btakip (?:edin|edebilirsiniz)\W*$|\bhesaplar[ıi]m[ıi]z[ıi] takip edin\W*$",
     re.IGNORECASE,
 )
 _APP_PROMPT = re.compile(
     r"^[\W_]{0,3}(?:(?:click|tap) here (?:to|for)\b|(?:download|get) (?:the|our) .{0,30}?\bapp\b"
     r"|get .{1,60}? on the go\b.*\bclick(?:ing)? here\W*$)",
-    re.IGNORECASE
+    re.IGNORECASE,
 )
 MAX_FOLLOW_WORDS = 30
 
@@ -215,6 +282,7 @@ FOLLOW_PROMPT = rule(
     removes=[
         "Follow us on Facebook, X and Instagram.",
         "For breaking news and analysis, follow us on Threads and Bluesky.",
+        "Follow Example Daily News on X and Instagram.",
         "Click here to get the Example News app",
         "Folgen Sie uns auf Facebook und Twitter",
         "Suivez-nous sur Instagram",
@@ -226,14 +294,33 @@ FOLLOW_PROMPT = rule(
         "The militants told recruits to follow us on Telegram for instructions, the indictment says.",
         "The phishing email told recipients to 'click here to verify your account'.",
         "Follow the money, investigators were told, and the trail leads to Cyprus.",
+        "Follow the river north and the trail ends on a ridge above the town.",
         "Polis, şüphelileri iki gün boyunca takip etti.",
     ],
 )
 
 _TAG_LABELS = alternation(
-    "tags", "tag", "tagged", "tagged with", "topics", "filed under", "categories", "category", "posted in",
-    "schlagworte", "schlagwörter", "stichworte", "themen", "étiquettes", "mots-clés", "mots clés",
-    "etiquetas", "temas", "etiketler", "konular", "anahtar kelimeler",
+    "tags",
+    "tag",
+    "tagged",
+    "tagged with",
+    "topics",
+    "filed under",
+    "categories",
+    "category",
+    "posted in",
+    "schlagworte",
+    "schlagwörter",
+    "stichworte",
+    "themen",
+    "étiquettes",
+    "mots-clés",
+    "mots clés",
+    "etiquetas",
+    "temas",
+    "etiketler",
+    "konular",
+    "anahtar kelimeler",
 )
 
 TAG_LIST = rule(
@@ -241,8 +328,14 @@ TAG_LIST = rule(
     FAMILY,
     'A list of tags or categories ("Tags: Syria, Aleppo, Conflict").',
     whole_line(rf"[\W_]{{0,3}}{_TAG_LABELS}\s*:\s*[^.!?]{{1,200}}", max_words=20),
-    removes=["Tags: Syria, Aleppo, Conflict", "Filed under: World | Middle East", "Schlagworte: Syrien, Aleppo",
-             "Etiketler: Suriye, Halep"],
-    keeps=["Topics: the council discussed three issues on Monday. Housing came first.",
-           "Tags on the luggage showed it had been checked in at Istanbul."],
+    removes=[
+        "Tags: Syria, Aleppo, Conflict",
+        "Filed under: World | Middle East",
+        "Schlagworte: Syrien, Aleppo",
+        "Etiketler: Suriye, Halep",
+    ],
+    keeps=[
+        "Topics: the council discussed three issues on Monday. Housing came first.",
+        "Tags on the luggage showed it had been checked in at Istanbul.",
+    ],
 )

@@ -43,7 +43,8 @@ _FORM_LINES = alternation(
     # es
     r"deja (?:una respuesta|un comentario)(?:\s*cancelar (?:la )?respuesta)?",
     r"cancelar (?:la )?respuesta",
-    r"tu (?:dirección de )?correo electrónico no será publicad[oa]\.?(?:\s*los campos (?:obligatorios|necesarios)"
+    r"tu (?:dirección de )?correo electrónico no será publicad[oa]\.?"
+    r"(?:\s*los campos (?:obligatorios|necesarios)"
     r" están marcados(?: con)?\s*\*?)?",
     r"los campos (?:obligatorios|necesarios) están marcados(?: con)?\s*\*?",
     r"publicar (?:el )?comentario",
@@ -112,8 +113,15 @@ COMMENT_COUNT = rule(
     FAMILY,
     'A comment counter or link ("12 comments", "One thought on “<title>”", "View comments (299)").',
     whole_line(rf"[\W_]{{0,3}}(?:{_COUNTS})[\s.:]*", max_words=30),
-    removes=["12 Comments", "One thought on “Aleppo falls to rebels”", "View comments (299)", "3 Kommentare",
-             "5 yorum"],
-    keeps=["Three comments from the minister drew criticism from the opposition on Monday.",
-           "12 comments were submitted to the inquiry before the deadline."],
+    removes=[
+        "12 Comments",
+        "One thought on “Aleppo falls to rebels”",
+        "View comments (299)",
+        "3 Kommentare",
+        "5 yorum",
+    ],
+    keeps=[
+        "Three comments from the minister drew criticism from the opposition on Monday.",
+        "12 comments were submitted to the inquiry before the deadline.",
+    ],
 )

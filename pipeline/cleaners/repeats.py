@@ -22,7 +22,10 @@ REPEATED_PARAGRAPH = rule(
     "A paragraph identical to the kept paragraph right before it (a caption printed twice).",
     _find,
     removes=[
-        ("Fighters patrol in central Aleppo.\nFighters patrol in central Aleppo.", "Fighters patrol in central Aleppo."),
+        (
+            "Fighters patrol in central Aleppo.\nFighters patrol in central Aleppo.",
+            "Fighters patrol in central Aleppo.",
+        ),
     ],
     keeps=["No.\nThe minister said no again on Tuesday.\nNo."],
 )

@@ -17,7 +17,8 @@ _SIGNUP = alternation(
     r"(?:subscribe|sign up|sign-up|signup|register|join)(?: now| today| here| for free| free)?"
     r"(?: (?:to|for|with))? (?:our|my|the latest|free|unlimited|full)\b.{0,120}?"
     r"\b(?:newsletters?|e-?mails?|inbox|posts|updates|alerts|briefings?|digest|access|stories)\b.*",
-    r"(?:subscribe|sign up) to (?:get|receive)\b.{0,100}?\b(?:posts|newsletters?|updates|e-?mails?|inbox)\b.*",
+    r"(?:subscribe|sign up) to (?:get|receive)\b.{0,100}?"
+    r"\b(?:posts|newsletters?|updates|e-?mails?|inbox)\b.*",
     r"(?:subscribe|sign up) (?:to|for) (?:the|this|a) [\w\s'’-]{0,40}?newsletter\b.*",
     r"thanks? (?:you )?for (?:signing up|subscribing)\b.{0,100}",
     r"subscribe(?: now| today| here)?[.!]?",
@@ -45,9 +46,11 @@ _SIGNUP = alternation(
     r"(?:schrijf je in|abonneer je|meld je aan)\b.{0,120}?\b(?:nieuwsbrief|e-?mail)\b.*",
     # A box that presents a newsletter and ends with the call to act ("... Jetzt kostenlos abonnieren!").
     r".{0,300}?\b(?:newsletters?|postfach|inbox|e-?mail|briefing|bolet[ií]n|lettre|bülten|nieuwsbrief)\b.{0,300}?"
-    r"[.!?:]\s+(?:jetzt |now |ahora |maintenant |ora |şimdi |agora )?(?:kostenlos |gratis |for free |gratuitement )?"
+    r"[.!?:]\s+(?:jetzt |now |ahora |maintenant |ora |şimdi |agora )?"
+    r"(?:kostenlos |gratis |for free |gratuitement )?"
     r"(?:abonnieren|anmelden|registrieren|subscribe|sign up|register|abonnez-vous|inscrivez-vous|"
-    r"suscr[ií]bete|iscriviti|abone olun|inscreva-se|assine)(?: now| today| here| jetzt| kostenlos| gratis)?\s*[.!]*",
+    r"suscr[ií]bete|iscriviti|abone olun|inscreva-se|assine)"
+    r"(?: now| today| here| jetzt| kostenlos| gratis)?\s*[.!]*",
     # tr
     r"(?:e-?)?bültenimize (?:abone olun|kaydolun|üye olun)\b.*",
     r"(?:abone ol(?:un)?|üye ol(?:un)?)\b.{0,80}?\b(?:bülten|e-?posta)\w*\b.*",

@@ -22,7 +22,8 @@ for _number, _names in enumerate(
         "september sep sept septembre septiembre setiembre eylül eylul σεπτεμβρίου settembre setembro",
         "october oct oktober octobre octubre ekim okt οκτωβρίου ottobre outubro",
         "november nov novembre noviembre kasım kasim νοεμβρίου novembro",
-        "december dec dezember décembre decembre diciembre aralık aralik dez déc δεκεμβρίου dicembre dezembro",
+        "december dec dezember décembre decembre diciembre aralık aralik dez déc δεκεμβρίου "
+        "dicembre dezembro",
     ),
     start=1,
 ):
@@ -31,14 +32,62 @@ for _number, _names in enumerate(
 
 _MONTH = alternation(*_MONTHS)
 _WEEKDAY = alternation(
-    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
-    "mon", "tue", "tues", "wed", "thu", "thurs", "fri", "sat", "sun",
-    "montag", "dienstag", "mittwoch", "donnerstag", "freitag", "samstag", "sonntag",
-    "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche",
-    "lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo",
-    "pazartesi", "salı", "çarşamba", "perşembe", "cuma", "cumartesi", "pazar",
-    "lunedì", "martedì", "mercoledì", "giovedì", "venerdì", "sabato", "domenica",
-    "segunda-feira", "terça-feira", "quarta-feira", "quinta-feira", "sexta-feira",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "mon",
+    "tue",
+    "tues",
+    "wed",
+    "thu",
+    "thurs",
+    "fri",
+    "sat",
+    "sun",
+    "montag",
+    "dienstag",
+    "mittwoch",
+    "donnerstag",
+    "freitag",
+    "samstag",
+    "sonntag",
+    "lundi",
+    "mardi",
+    "mercredi",
+    "jeudi",
+    "vendredi",
+    "samedi",
+    "dimanche",
+    "lunes",
+    "martes",
+    "miércoles",
+    "jueves",
+    "viernes",
+    "sábado",
+    "domingo",
+    "pazartesi",
+    "salı",
+    "çarşamba",
+    "perşembe",
+    "cuma",
+    "cumartesi",
+    "pazar",
+    "lunedì",
+    "martedì",
+    "mercoledì",
+    "giovedì",
+    "venerdì",
+    "sabato",
+    "domenica",
+    "segunda-feira",
+    "terça-feira",
+    "quarta-feira",
+    "quinta-feira",
+    "sexta-feira",
 )
 _DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th|er|\.)?"
 _YEAR = r"(?P<year>\d{4})"
@@ -51,17 +100,50 @@ _DATE_FORMS = (
 _DATE_RES = [re.compile(form, re.IGNORECASE) for form in _DATE_FORMS]
 _DATE = "(?:" + "|".join(re.sub(r"\?P<\w+>", "", form) for form in _DATE_FORMS) + ")"
 _TIME = (
-    r"(?:\s*[,·|–-]?\s*(?:at|um|à|às|a las|alle(?: ore)?|ore|saat|kl\.)?\s*\d{1,2}[:.h]\d{2}(?::\d{2})?(?:\.\d+)?\s*"
+    r"(?:\s*[,·|–-]?\s*(?:at|um|à|às|a las|alle(?: ore)?|ore|saat|kl\.)?\s*"
+    r"\d{1,2}[:.h]\d{2}(?::\d{2})?(?:\.\d+)?\s*"
     r"(?:[ap]\.?m\.?|uhr|h)?(?:\s*(?:[A-Z]{2,5}|GMT|UTC|Z)?\s*[+-]\d{1,2}(?::?\d{2})?|\s*(?:[A-Z]{2,5}|GMT|UTC))?)"
 )
 _ISO_TIME = r"(?:T\d{2}:\d{2}(?::\d{2})?(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?)"
 _PREFIX = alternation(
-    "published", "updated", "posted", "last updated", "modified", "first published", "published on",
-    "updated on", "posted on", "veröffentlicht", "veröffentlicht am", "aktualisiert", "aktualisiert am",
-    "stand", "publié le", "mis à jour le", "publié", "publicado", "publicado el", "actualizado",
-    "actualizado el", "yayınlanma", "yayınlanma tarihi", "güncelleme", "güncellenme", "güncellenme tarihi",
-    "pubblicato", "pubblicato il", "aggiornato", "aggiornato il", "publicado em", "atualizado", "atualizado em",
-    "gepubliceerd", "bijgewerkt", "기사입력", "입력", "수정",
+    "published",
+    "updated",
+    "posted",
+    "last updated",
+    "modified",
+    "first published",
+    "published on",
+    "updated on",
+    "posted on",
+    "veröffentlicht",
+    "veröffentlicht am",
+    "aktualisiert",
+    "aktualisiert am",
+    "stand",
+    "publié le",
+    "mis à jour le",
+    "publié",
+    "publicado",
+    "publicado el",
+    "actualizado",
+    "actualizado el",
+    "yayınlanma",
+    "yayınlanma tarihi",
+    "güncelleme",
+    "güncellenme",
+    "güncellenme tarihi",
+    "pubblicato",
+    "pubblicato il",
+    "aggiornato",
+    "aggiornato il",
+    "publicado em",
+    "atualizado",
+    "atualizado em",
+    "gepubliceerd",
+    "bijgewerkt",
+    "기사입력",
+    "입력",
+    "수정",
 )
 _STAMP = rf"(?:{_WEEKDAY}\.?,?\s+)?{_DATE}(?:,?\s+{_WEEKDAY})?{_ISO_TIME}?{_TIME}?"
 # A second date-time is allowed with its own label ("Published ... | Updated ..."); a bare range
@@ -80,7 +162,9 @@ def parse_date(text: str) -> str | None:
         if match is None:
             continue
         groups = match.groupdict()
-        month = int(groups["mnum"]) if groups.get("mnum") else _MONTHS.get(groups["month"].lower().rstrip("."))
+        month = (
+            int(groups["mnum"]) if groups.get("mnum") else _MONTHS.get(groups["month"].lower().rstrip("."))
+        )
         day, year = int(groups["day"]), int(groups["year"])
         if not month or not 1 <= month <= 12 or not 1 <= day <= 31:
             continue

@@ -18,8 +18,10 @@ MORE_FROM_SITE = rule(
         when=lambda text, ctx: ctx.in_tail(4),
     ),
     removes=["More From Türkiye Today", "More from Example News", "Mehr aus dem Ressort Politik"],
-    keeps=["More from the interview:\nQ: What happens next?\nA: We wait for the court.",
-           "More from the minister's speech is expected on Monday."],
+    keeps=[
+        "More from the interview:\nQ: What happens next?\nA: We wait for the court.",
+        "More from the minister's speech is expected on Monday.",
+    ],
 )
 
 _SOURCE_LABEL = alternation("source", "sources", "quelle", "fuente", "fonte", "kaynak", "πηγή", "المصدر")
@@ -37,9 +39,18 @@ SOURCE_DOMAIN = rule(
 )
 
 _RIGHTS = alternation(
-    "all rights reserved", "alle rechte vorbehalten", "tous droits réservés", "todos los derechos reservados",
-    "tüm hakları saklıdır", "her hakkı saklıdır", "tutti i diritti riservati", "riproduzione riservata",
-    "todos os direitos reservados", "alle rechten voorbehouden", "무단전재 및 재배포 금지", "無断転載禁止",
+    "all rights reserved",
+    "alle rechte vorbehalten",
+    "tous droits réservés",
+    "todos los derechos reservados",
+    "tüm hakları saklıdır",
+    "her hakkı saklıdır",
+    "tutti i diritti riservati",
+    "riproduzione riservata",
+    "todos os direitos reservados",
+    "alle rechten voorbehouden",
+    "무단전재 및 재배포 금지",
+    "無断転載禁止",
 )
 _COPYRIGHT = (
     r"[\W_]{0,3}(?:"
@@ -56,9 +67,28 @@ COPYRIGHT_LINE = rule(
     "copyright-line",
     FAMILY,
     'A copyright line ("© 2024 Example Media. All rights reserved.").',
-    whole_line(_COPYRIGHT, max_words=60, needs=("©", "ⓒ", "(c)", "copyright", "right", "rechte", "droits",
-                                                 "derechos", "hakları", "hakkı", "diritti", "riservat",
-                                                 "direitos", "rechten", "무단", "無断")),
+    whole_line(
+        _COPYRIGHT,
+        max_words=60,
+        needs=(
+            "©",
+            "ⓒ",
+            "(c)",
+            "copyright",
+            "right",
+            "rechte",
+            "droits",
+            "derechos",
+            "hakları",
+            "hakkı",
+            "diritti",
+            "riservat",
+            "direitos",
+            "rechten",
+            "무단",
+            "無断",
+        ),
+    ),
     removes=[
         "© 2023 Example Media Group. All rights reserved.",
         "Copyright 2024 The Associated Press. All rights reserved. This material may not be published, "
@@ -79,13 +109,15 @@ COPYRIGHT_LINE = rule(
 _REPUBLISHED = alternation(
     r"this (?:article|story|post|piece) (?:was |has been |is )?(?:originally|first) "
     r"(?:published|appeared|posted)\b.*",
-    r"a version of this (?:article|story) (?:was originally published|originally appeared|appeared|was published)\b.*",
+    r"a version of this (?:article|story) "
+    r"(?:was originally published|originally appeared|appeared|was published)\b.*",
     r"read the original (?:article|story|post)\b.*",
     r"original article source\b.*",
     r"this (?:article|story) (?:is|was) republished from\b.*",
     r"republished with permission\b.*",
     r"(?:dieser (?:artikel|beitrag|text)) (?:erschien|ist) (?:zuerst|ursprünglich|erstmals)\b.*",
-    r"cet article (?:a été |est )?(?:initialement |d'abord |originellement )?publié (?:initialement |à l'origine )?"
+    r"cet article (?:a été |est )?(?:initialement |d'abord |originellement )?"
+    r"publié (?:initialement |à l'origine )?"
     r"(?:sur|dans|par)\b.*",
     r"este artículo (?:fue publicado|se publicó) (?:originalmente|primero|por primera vez)\b.*",
     r"bu (?:makale|yazı|haber) ilk (?:olarak|kez) .{0,80}?yayımlan\w*\b.*",
@@ -102,15 +134,31 @@ REPUBLICATION_NOTE = rule(
         "Dieser Artikel erschien zuerst auf example.de.",
         "Cet article a été initialement publié sur The Conversation.",
     ],
-    keeps=["The article, which originally appeared in a regional paper, was later withdrawn.",
-           "This story has been corrected to show that the minister spoke in Ankara, not Istanbul."],
+    keeps=[
+        "The article, which originally appeared in a regional paper, was later withdrawn.",
+        "This story has been corrected to show that the minister spoke in Ankara, not Istanbul.",
+    ],
 )
 
 _ROLE = alternation(
-    "correspondent", "reporter", "journalist", "writer", "editor", "columnist", "contributor", "freelancer",
-    "freelance journalist", "freelance writer", "producer", "photographer", "staff writer", "author",
+    "correspondent",
+    "reporter",
+    "journalist",
+    "writer",
+    "editor",
+    "columnist",
+    "contributor",
+    "freelancer",
+    "freelance journalist",
+    "freelance writer",
+    "producer",
+    "photographer",
+    "staff writer",
+    "author",
 )
-_BIO_VERBS = r"(?:covers?|covering|writes? (?:about|on|for)|reports? (?:on|for)|based in|has (?:written|reported))"
+_BIO_VERBS = (
+    r"(?:covers?|covering|writes? (?:about|on|for)|reports? (?:on|for)|based in|has (?:written|reported))"
+)
 
 AUTHOR_BIO = rule(
     "author-bio",
@@ -142,6 +190,8 @@ CONTACT_LINE = rule(
         needs=("@",),
     ),
     removes=["Write to Jane Doe at jane.doe@example.com", "Contact the reporter at tips@example.org."],
-    keeps=["Investigators said the threats were sent to the mayor at her city hall address.",
-           "Write to your representative, the campaign urged supporters on Monday."],
+    keeps=[
+        "Investigators said the threats were sent to the mayor at her city hall address.",
+        "Write to your representative, the campaign urged supporters on Monday.",
+    ],
 )
