@@ -1,0 +1,51 @@
+"""README.md stays true: its commands, its rule table and its record table."""
+
+from __future__ import annotations
+
+import re
+
+from pipeline.cleaners import RULES
+from pipeline.cli import build_parser
+from pipeline.record import RECORD_KEYS
+
+from .conftest import ROOT
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def _shell_blocks() -> list[str]:
+    return re.findall(r"```sh\n(.*?)```", README, flags=re.DOTALL)
+
+
+def test_ci_runs_the_readme_test_command_verbatim() -> None:
+    test_command = _shell_blocks()[1].strip()
+    assert "pytest" in test_command
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert test_command in ci.splitlines()
+
+
+def test_the_first_command_cleans_the_bundled_sample() -> None:
+    command = _shell_blocks()[0].strip()
+    assert "newsclean clean samples/ -o output/sample.jsonl" in command
+    assert (ROOT / "samples").is_dir()
+
+
+def test_rule_table_matches_the_registry() -> None:
+    rows = re.findall(r"^\| (\d+) \| `([a-z-]+)` \| ([a-z-]+) \| (.+) \|$", README, flags=re.MULTILINE)
+    assert [(int(n), name, family) for n, name, family, _ in rows] == [
+        (i, r.name, r.family) for i, r in enumerate(RULES, start=1)
+    ]
+    assert [purpose for *_, purpose in rows] == [r.purpose for r in RULES]
+
+
+def test_record_table_lists_the_contract_keys_in_order() -> None:
+    section = README.split("## Output", 1)[1].split("## The rules", 1)[0]
+    keys = re.findall(r"^\| `([a-z_]+)` \|", section, flags=re.MULTILINE)
+    assert tuple(keys) == RECORD_KEYS
+
+
+def test_every_subcommand_is_documented() -> None:
+    parser = build_parser()
+    commands = next(a for a in parser._actions if a.dest == "command").choices
+    for name in commands:
+        assert f"newsclean {name}" in README, name
