@@ -310,3 +310,38 @@ def test_python_dash_m_pipeline_runs(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert "1 documents read, 1 written" in done.stderr
+
+
+def test_progress_bar_shows_on_a_terminal(tmp_path: Path) -> None:
+    import fcntl
+    import pty
+    import struct
+    import termios
+
+    for n in range(3):
+        (tmp_path / f"d{n}.txt").write_text(DUMP, encoding="utf-8")
+    leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 100, 0, 0))  # a 100x30 terminal
+    done = subprocess.run(
+        [sys.executable, "-m", "pipeline", "clean", str(tmp_path), "-o", str(tmp_path / "o.jsonl")],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=follower,
+        check=False,
+        timeout=120,
+    )
+    os.close(follower)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(leader)
+    assert done.returncode == 0
+    screen = shown.decode("utf-8", errors="replace")
+    assert "cleaning" in screen and "3/3" in screen
+    assert "3 documents read, 3 written" in screen
