@@ -6,11 +6,12 @@ else extracts or cleans.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from .cleaners import Rule, apply_rules, parse_date, select_rules
 from .decode import decode_html, decode_text
-from .document import Document, DocumentError, Metadata
+from .document import Document, DocumentError, Metadata, Removal
 from .extract import EXTRACTOR, ExtractOptions, extract_html
 from .language import detect_language
 
@@ -51,10 +52,13 @@ def process_document(doc: Document, config: Config) -> Document:
     return doc
 
 
-def _stage(name: str, step: object, doc: Document, config: Config) -> Document:
+Step = Callable[[Document, "Config"], Document]
+
+
+def _stage(name: str, step: Step, doc: Document, config: Config) -> Document:
     """Run a step, turning an unexpected exception into a DocumentError of that stage."""
     try:
-        result: Document = step(doc, config)  # type: ignore[operator]
+        result = step(doc, config)
     except DocumentError:
         raise
     except Exception as error:  # a library failing on one page must not stop the run
@@ -84,10 +88,10 @@ def _clean(doc: Document, config: Config) -> Document:
     return replace(doc, paragraphs=kept, removed=doc.removed + removed, metadata=metadata)
 
 
-def _removed_date(removed: tuple[object, ...]) -> str | None:
+def _removed_date(removed: tuple[Removal, ...]) -> str | None:
     for removal in removed:
-        if getattr(removal, "family", None) == "timestamp":
-            found = parse_date(getattr(removal, "text", ""))
+        if removal.family == "timestamp":
+            found = parse_date(removal.text)
             if found:
                 return found
     return None

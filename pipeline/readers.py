@@ -9,6 +9,7 @@ import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from .document import Document, DocumentError, Kind
 
@@ -118,12 +119,15 @@ def read_input(item: Input, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
     return Document(source=item.source, content=content, kind=item.kind)
 
 
-def _read_capped(handle: object, max_bytes: int) -> bytes:
+class _Readable(Protocol):
+    def read(self, size: int = -1, /) -> bytes: ...
+
+
+def _read_capped(handle: _Readable, max_bytes: int) -> bytes:
     chunks: list[bytes] = []
     size = 0
-    read = handle.read  # type: ignore[attr-defined]
     while True:
-        chunk: bytes = read(_READ_CHUNK)
+        chunk = handle.read(_READ_CHUNK)
         if not chunk:
             return b"".join(chunks)
         size += len(chunk)
