@@ -107,6 +107,8 @@ _TRAILING_CREDIT = re.compile(
     rf"|[\w.'’ -]{{1,60}}/\s*{_AGENCY}(?:\s*(?:/|via)\s*{_AGENCY})*"
     rf"|(?-i:REUTERS|AFP|AP|EPA|EPA-EFE)/[\w .'’-]{{1,60}}"
     rf"|{_PHOTO_WORD}\s*©?\s*{_AGENCY}\b[^()!?]{{0,40}}"
+    r"|image source,\s*[^.!?()]{1,60}"
+    rf"|(?-i:Getty Images|GETTY IMAGES)|{_AGENCY}(?:\s*(?:/|via|\|)\s*{_AGENCY})+"
     r")\s*$",
     re.IGNORECASE,
 )
@@ -160,6 +162,8 @@ CREDITED_CAPTION = rule(
         "Kurtarma ekipleri enkaz altında arama yapıyor. (Fotoğraf: AA)",
         "Firefighters battle the blaze near Athens. REUTERS/Alkis Konstantinidis",
         "Soccorritori al lavoro dopo la frana. Foto ANSA",
+        "Image source, Getty Images",
+        "AFP via Getty Images",
         (
             "The mayor said the city would rebuild the old town within two years (Photo by John SMITH / AFP) "
             "and that money had already been secured from the national government for the first phase of "

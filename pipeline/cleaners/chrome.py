@@ -146,6 +146,8 @@ _AD_LABELS = alternation(
     "continue reading below",
     "story continues below",
     "story continues below advertisement",
+    "story continues below this ad",
+    "article continues below this ad",
     "article continues below",
     "article continues after advertisement",
     "scroll to continue",

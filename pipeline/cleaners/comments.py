@@ -21,6 +21,8 @@ _FORM_LINES = alternation(
     r"notify me of (?:follow-up comments|new posts|new comments) by email\.?",
     r"(?:be the first to comment|there are no comments yet\.?(?: be the first.*)?|no comments yet\.?)",
     r"join the (?:conversation|discussion)",
+    r"comments (?:are|have been) (?:closed|disabled|turned off)(?: for this (?:article|story|post))?\.?",
+    r"log in to reply",
     r"(?:log in|sign in|please sign in or register) to (?:leave a |post a )?comment\.?",
     r"you must be logged in to post a comment\.?",
     # de
@@ -81,6 +83,7 @@ COMMENT_FORM = rule(
         "Cancel reply",
         "Save my name, email, and website in this browser for the next time I comment.",
         "Post Comment",
+        "Comments are closed.",
         "Schreibe einen Kommentar",
         "Deine E-Mail-Adresse wird nicht veröffentlicht. Erforderliche Felder sind mit * markiert",
         "Laisser un commentaire",

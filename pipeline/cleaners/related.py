@@ -126,6 +126,10 @@ MAX_HEADLINE_WORDS = 30
 
 
 def _headline_ok(headline: str) -> bool:
+    # A headline starts with a capital, a digit or a quote; "Related: the court also heard ..." is prose.
+    opening = headline[0]
+    if not (opening.isupper() or opening.isdigit() or opening in "\"“'‘«„"):
+        return False
     return word_count(headline) <= MAX_HEADLINE_WORDS and _SENTENCE_BREAK.search(headline) is None
 
 
@@ -173,6 +177,7 @@ SEE_ALSO_LINK = rule(
         "thousands of people across the province.",
         "Readers can read more about the findings in the journal Nature.",
         "Related charges were filed against two other men on Friday.",
+        "Related: the court also heard from two witnesses who saw the car leave.",
         "Read more: The ministry said on Monday that the talks had failed. Officials from both sides "
         "blamed each other for the collapse.",
         "Lesen Sie auch die Stellungnahme des Ministeriums, die am Montag veröffentlicht wurde.",

@@ -146,9 +146,16 @@ _PREFIX = alternation(
     "수정",
 )
 _STAMP = rf"(?:{_WEEKDAY}\.?,?\s+)?{_DATE}(?:,?\s+{_WEEKDAY})?{_ISO_TIME}?{_TIME}?"
+# How long ago, as sites print it instead of a date ("Updated 3 hours ago").
+_RELATIVE = (
+    r"(?:\d+|an?|one) (?:seconds?|minutes?|mins?|hours?|hrs?|days?|weeks?) ago"
+    r"|vor \d+ (?:minuten|stunden|tagen)|il y a \d+ (?:minutes?|heures?|jours?)"
+    r"|hace \d+ (?:minutos?|horas?|días?)|\d+ (?:dakika|saat|gün) önce"
+)
 # A second date-time is allowed with its own label ("Published ... | Updated ..."); a bare range
 # of two dates is an event's dates ("29 November 2018 | 20 January 2019") and stays.
 DATE_LINE_PATTERN = (
+    rf"(?:{_PREFIX}\s*:?\s*)?(?:{_RELATIVE})\s*\.?|"
     rf"(?:{_PREFIX}\s*:?\s*)?[\[(]?\s*{_STAMP}\s*[\])]?"
     rf"(?:\s*[|·•,/-]?\s*{_PREFIX}\s*:?\s*{_STAMP})?\s*[.|]?"
 )
@@ -190,11 +197,13 @@ DATE_LINE = rule(
         "1 Aralık 2024 Pazar 09:14",
         "14 ottobre 2025 - 09:47",
         "Published 1 December 2024 | Updated 2 December 2024, 10:30",
+        "Updated 3 hours ago",
     ],
     keeps=[
         "On Saturday, Khan Shaykhun and all of Idlib province fell under the control of anti-regime forces.",
         "December 1, 2024: rebels reach the outskirts of Hama",
         "Fighting erupted on Nov. 27 between regime forces and armed groups.",
         "29 November 2018 | 20 January 2019",
+        "Three hours ago the bridge was still open.",
     ],
 )

@@ -112,6 +112,8 @@ _REPUBLISHED = alternation(
     r"a version of this (?:article|story) "
     r"(?:was originally published|originally appeared|appeared|was published)\b.*",
     r"read the original (?:article|story|post)\b.*",
+    r"the post .{1,200}? appeared first on .{1,100}",
+    r"(?:originally|first) (?:published|appeared|posted) (?:on|in|at|by) [^,]{1,80}",
     r"original article source\b.*",
     r"this (?:article|story) (?:is|was) republished from\b.*",
     r"republished with permission\b.*",
@@ -132,10 +134,13 @@ REPUBLICATION_NOTE = rule(
         "This article originally appeared on Example Wire.",
         "This article was originally published on The Conversation. Read the original article.",
         "Dieser Artikel erschien zuerst auf example.de.",
+        "The post Floods close the coast road appeared first on Example Coast News.",
+        "Originally published on example.org.",
         "Cet article a été initialement publié sur The Conversation.",
     ],
     keeps=[
         "The article, which originally appeared in a regional paper, was later withdrawn.",
+        "Originally published in 1851, the novel sold fewer than 3,000 copies in its author's lifetime.",
         "This story has been corrected to show that the minister spoke in Ankara, not Istanbul.",
     ],
 )
