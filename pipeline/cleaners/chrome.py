@@ -325,12 +325,37 @@ _TAG_LABELS = alternation(
     "anahtar kelimeler",
 )
 
+_LABELLED_TAGS = re.compile(rf"[\W_]{{0,3}}{_TAG_LABELS}\s*:\s*[^.!?]{{1,200}}", re.IGNORECASE)
+# A tags or topics heading on its own line, with its list on the next line.
+_TAG_HEADING = re.compile(
+    rf"[\W_]{{0,3}}(?:related |more |in this (?:article|story)|article )?{_TAG_LABELS}\s*:?", re.IGNORECASE
+)
+# The list itself: short items that start with a capital, separated by commas, pipes or dots.
+_TAG_ITEMS = re.compile(r"[^\W\d_][^,|·•;.!?]{0,40}(?:\s*[,|·•;]\s*[^\W\d_][^,|·•;.!?]{0,40}){1,14}")
+MAX_TAG_WORDS = 20
+
+
+def _find_tags(text: str, ctx: Context) -> list[Span]:
+    stripped = text.strip()
+    if ctx.word_count() > MAX_TAG_WORDS or not stripped or starts_quoted(stripped):
+        return []
+    if _LABELLED_TAGS.fullmatch(stripped):
+        return [(0, len(text))]
+    previous = ctx.previous()
+    if previous is None or not _TAG_HEADING.fullmatch(previous.strip()) or not _TAG_ITEMS.fullmatch(stripped):
+        return []
+    items = re.split(r"\s*[,|·•;]\s*", stripped)
+    return [(0, len(text))] if all(item[:1].isupper() and len(item.split()) <= 4 for item in items) else []
+
+
 TAG_LIST = rule(
     "tag-list",
     FAMILY,
-    'A list of tags or categories ("Tags: Syria, Aleppo, Conflict").',
-    whole_line(rf"[\W_]{{0,3}}{_TAG_LABELS}\s*:\s*[^.!?]{{1,200}}", max_words=20),
+    'A list of tags or categories ("Tags: Syria, Aleppo, Conflict"), or the list under a "Topics" heading.',
+    _find_tags,
     removes=[
+        ("Related Topics\nFloods, Bangladesh, Climate change", "Related Topics"),
+        ("Themen\nBundestag | Haushalt | Schuldenbremse", "Themen"),
         "Tags: Syria, Aleppo, Conflict",
         "Filed under: World | Middle East",
         "Schlagworte: Syrien, Aleppo",
@@ -338,6 +363,8 @@ TAG_LIST = rule(
     ],
     keeps=[
         "Topics: the council discussed three issues on Monday. Housing came first.",
+        "Topics\nThe council discussed housing, transport and schools on Monday.",
+        "The agenda\nHousing, Transport, Schools",
         "Tags on the luggage showed it had been checked in at Istanbul.",
     ],
 )
