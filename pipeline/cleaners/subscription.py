@@ -62,13 +62,16 @@ NEWSLETTER_SIGNUP = rule(
     "newsletter-signup",
     FAMILY,
     'A newsletter or posts-by-email prompt ("Subscribe to get the latest posts sent to your email.").',
-    whole_line(rf"[\W_]{{0,3}}{_SIGNUP}", max_words=45),
+    # One short lead-in may come first: "Enjoyed this story? Sign up for free to get every new post ...".
+    # The lead-in opens no quotation: a quoted sign-up line is the article reporting it.
+    whole_line(rf"(?:[^.!?\"“'‘«„]{{1,60}}[.!?]\s+)?[\W_]{{0,3}}{_SIGNUP}", max_words=45),
     removes=[
         "Subscribe to get the latest posts sent to your email.",
         "Register now for FREE unlimited access to example.com",
         "Thanks for signing up!",
         "Get the latest headlines delivered straight to your inbox.",
         "Join 4,812 other subscribers",
+        "Liked this piece? Subscribe to our weekly newsletter.",
         "Sign up for our free newsletter to get the top stories in your inbox every morning.",
         "Type your email…",
         "Subscribe",
