@@ -52,7 +52,7 @@ class NewsSpider(PageSpider):
         super().__init__(*args, **kwargs)
         if not site:
             raise ValueError("no site: give -a site=https://example.org")
-        self.home = canonical_url(site if "://" in site else f"https://{site}")
+        self.home = canonical_url(site if "://" in site else f"{_default_scheme(site)}://{site}")
         parts = urlsplit(self.home)
         self.root = f"{parts.scheme}://{parts.netloc}"
         self.host = site_host(self.home)
@@ -171,3 +171,10 @@ class NewsSpider(PageSpider):
 
     def _too_old(self, day: str | None) -> bool:
         return bool(self.since and day and day < self.since)
+
+
+def _default_scheme(site: str) -> str:
+    """https for a site given without a scheme, http for this machine and bare IP addresses."""
+    host = urlsplit(f"//{site}").hostname or ""
+    local = host == "localhost" or host.replace(".", "").isdigit() or ":" in host
+    return "http" if local else "https"

@@ -147,6 +147,12 @@ def test_news_start_asks_robots_then_the_home_page() -> None:
     assert spider.allowed_domains == ["news.example"]  # redirects out of the site are not followed
 
 
+def test_a_site_without_scheme_is_https_unless_local() -> None:
+    crawler = get_crawler(NewsSpider)
+    assert NewsSpider.from_crawler(crawler, site="news.example").home == "https://news.example/"
+    assert NewsSpider.from_crawler(crawler, site="127.0.0.1:8000").home == "http://127.0.0.1:8000/"
+
+
 def test_robots_names_the_sitemaps() -> None:
     out = list(news_spider().parse_robots(stored("robots.txt", cls=TextResponse)))
     assert urls(out) == [f"{SITE}/sitemap_index.xml"]
