@@ -39,8 +39,8 @@ def process_input(item: Input, config: Config, max_bytes: int = DEFAULT_MAX_BYTE
     return Outcome(item.source, record=to_record(document))
 
 
-def _ignore_sigint() -> None:
-    # Ctrl-C reaches the whole process group; the parent decides how the run stops.
+def ignore_sigint() -> None:
+    """Worker initializer: Ctrl-C reaches the whole process group; the parent decides how to stop."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
@@ -55,15 +55,22 @@ def run_batch(
     yield from _pooled(items, config, workers, max_bytes)
 
 
-def _new_pool(workers: int) -> ProcessPoolExecutor:
+def new_pool(workers: int, preload: str = __name__) -> ProcessPoolExecutor:
+    """Worker processes for per-document work (`clean --workers`, the crawl's item pipeline).
+
+    forkserver, not fork: a parent with threads (Scrapy's DNS and feed threads) can deadlock a
+    forked child. The fork server imports `preload` (and so trafilatura, lxml, langdetect) once;
+    each worker forked from it starts with them loaded.
+    """
     context = multiprocessing.get_context("forkserver")
-    return ProcessPoolExecutor(workers, mp_context=context, initializer=_ignore_sigint)
+    context.set_forkserver_preload([preload])
+    return ProcessPoolExecutor(workers, mp_context=context, initializer=ignore_sigint)
 
 
 def _pooled(items: Iterable[Input], config: Config, workers: int, max_bytes: int) -> Iterator[Outcome]:
     # A bounded window of futures keeps memory flat however many inputs there are.
     window: deque[tuple[Input, Future[Outcome]]] = deque()
-    pool = _new_pool(workers)
+    pool = new_pool(workers)
     try:
         for item in items:
             window.append((item, pool.submit(process_input, item, config, max_bytes)))
@@ -89,4 +96,4 @@ def _result(
         # a fresh pool takes the rest; inputs already queued on the dead pool fail the same way.
         pool.shutdown(wait=False, cancel_futures=True)
         error = DocumentError("extract", "the worker process died while processing this input")
-        return Outcome(item.source, error=error_line(item.source, error)), _new_pool(workers)
+        return Outcome(item.source, error=error_line(item.source, error)), new_pool(workers)

@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import multiprocessing
 import sys
 import time
 from collections import Counter
@@ -20,12 +19,12 @@ from scrapy import Spider
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
-from .batch import Outcome
+from .batch import Outcome, ignore_sigint, new_pool
 from .document import DocumentError
 from .page import Page, PageFailure
 from .process import Config
 from .record import error_line
-from .worker import clean_page, ignore_sigint
+from .worker import clean_page
 from .writers import JsonlWriter, errors_path
 
 logger = logging.getLogger(__name__)
@@ -94,7 +93,7 @@ class CleanPipeline:
         self.errors = JsonlWriter(target, append=append, stream=sys.stderr if target == "-" else None)
         self.started = time.monotonic()
         if self.workers:
-            self.pool = _new_pool(self.workers)
+            self.pool = new_pool(self.workers, preload=clean_page.__module__)
             # Start the workers now, while robots.txt, the home page and the sitemaps download.
             for _ in range(self.workers):
                 self.pool.submit(ignore_sigint)
@@ -143,7 +142,7 @@ class CleanPipeline:
         if self.pool is broken:
             logger.warning("a worker process died; starting a new pool")
             broken.shutdown(wait=False, cancel_futures=True)
-            self.pool = _new_pool(self.workers)
+            self.pool = new_pool(self.workers, preload=clean_page.__module__)
 
     def _record_failure(self, line: dict[str, str]) -> None:
         assert self.errors is not None
@@ -172,16 +171,6 @@ class CleanPipeline:
             pages / elapsed if elapsed else 0.0,
             f"{self.workers} worker processes" if self.workers else "inline",
         )
-
-
-def _new_pool(workers: int) -> ProcessPoolExecutor:
-    # forkserver, not fork: the crawler process has threads (DNS, feed storage), and forking a
-    # threaded process can deadlock.
-    context = multiprocessing.get_context("forkserver")
-    # The fork server imports the worker module (trafilatura, lxml, langdetect) once; each worker
-    # forked from it starts with them loaded instead of importing them again.
-    context.set_forkserver_preload([clean_page.__module__])
-    return ProcessPoolExecutor(workers, mp_context=context, initializer=ignore_sigint)
 
 
 __all__ = ["CleanPipeline", "default_output", "errors_target"]

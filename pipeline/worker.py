@@ -4,8 +4,6 @@ the article rule for discovered pages. Top-level and free of Scrapy, so worker p
 
 from __future__ import annotations
 
-import signal
-
 from .article import not_article_reason
 from .batch import Outcome
 from .document import Document, DocumentError
@@ -28,7 +26,3 @@ def clean_page(doc: Document, config: Config, articles_only: bool, listed_as_new
         return Outcome(doc.source, error=error_line(doc.source, error))
     return Outcome(doc.source, record=to_record(done))
 
-
-def ignore_sigint() -> None:
-    """Worker initializer: Ctrl-C reaches the whole process group, and the crawl decides how to stop."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
