@@ -17,6 +17,7 @@ from . import evaluate, report
 from .batch import Outcome, process_input, run_batch
 from .cleaners import RULE_NAMES, RULES
 from .document import FAILURE_STAGES
+from .dom_rules import DOM_RULES
 from .process import Config
 from .readers import DEFAULT_MAX_BYTES, SUPPORTED, Input, iter_inputs
 from .writers import JsonlWriter, errors_path, read_sources
@@ -209,9 +210,10 @@ class _Summary:
         if self.rules:
             width = max(len(name) for name in self.rules)
             print("removals by rule:", file=stream)
-            for rule in RULES:
-                if self.rules[rule.name]:
-                    print(f"  {rule.name:<{width}}  {self.rules[rule.name]:>6}  ({rule.family})", file=stream)
+            rules = [(r.name, r.family) for r in DOM_RULES] + [(r.name, r.family) for r in RULES]
+            for name, family in rules:
+                if self.rules[name]:
+                    print(f"  {name:<{width}}  {self.rules[name]:>6}  ({family})", file=stream)
         failed = {s: n for s, n in self.stages.items() if s in FAILURE_STAGES and n}
         if failed:
             print(
@@ -280,15 +282,24 @@ def run_clean(args: argparse.Namespace) -> int:
 
 
 def run_rules(args: argparse.Namespace) -> int:
+    """Every rule in run order: the DOM rules on the page, then the text rules on its paragraphs."""
+    stages = [("page", rule.name, rule.family, rule.purpose) for rule in DOM_RULES]
+    stages += [("text", rule.name, rule.family, rule.purpose) for rule in RULES]
     if args.json:
-        rows = [{"name": r.name, "family": r.family, "purpose": r.purpose} for r in RULES]
-        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        keys = ("stage", "name", "family", "purpose")
+        print(json.dumps([dict(zip(keys, row, strict=True)) for row in stages], ensure_ascii=False, indent=2))
         return EXIT_OK
-    name_width = max(len(r.name) for r in RULES)
-    family_width = max(len(r.family) for r in RULES)
-    print(f"{'#':>2}  {'RULE':<{name_width}}  {'FAMILY':<{family_width}}  PURPOSE")
-    for number, r in enumerate(RULES, start=1):
-        print(f"{number:>2}  {r.name:<{name_width}}  {r.family:<{family_width}}  {r.purpose}")
+    name_width = max(len(name) for _, name, _, _ in stages)
+    family_width = max(len(family) for _, _, family, _ in stages)
+    titles = {"page": "on the page, before extraction", "text": "on the extracted text"}
+    for stage in ("page", "text"):
+        print(f"Rules {titles[stage]}:")
+        print(f"{'#':>2}  {'RULE':<{name_width}}  {'FAMILY':<{family_width}}  PURPOSE")
+        rows = [row for row in stages if row[0] == stage]
+        for number, (_, name, family, purpose) in enumerate(rows, start=1):
+            print(f"{number:>2}  {name:<{name_width}}  {family:<{family_width}}  {purpose}")
+        if stage == "page":
+            print()
     return EXIT_OK
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Sequence
 from copy import deepcopy
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -29,7 +30,8 @@ from trafilatura.utils import load_html, trim
 from trafilatura.xml import xmltotxt
 from trafilatura.xpaths import AUTHOR_DISCARD_XPATHS
 
-from .document import DocumentError, Metadata
+from .document import DocumentError, Metadata, Removal
+from .pruning import DomRule, prune
 
 EXTRACTOR = f"trafilatura {trafilatura.__version__}"
 
@@ -61,18 +63,27 @@ class ExtractOptions:
 class Extraction:
     paragraphs: tuple[str, ...]
     metadata: Metadata
+    # Blocks the DOM rules cut from the page before extraction, in page order.
+    removed: tuple[Removal, ...] = ()
 
 
-def extract_html(html: str, url: str | None, options: ExtractOptions) -> Extraction:
-    """Extract the article's paragraphs and metadata; raise DocumentError('extract') on failure."""
+def extract_html(
+    html: str, url: str | None, options: ExtractOptions, dom_rules: Sequence[DomRule] = ()
+) -> Extraction:
+    """Extract the article's paragraphs and metadata; raise DocumentError('extract') on failure.
+
+    The DOM rules cut their blocks from the parsed page after the metadata is read (a cut block may
+    hold the byline or the date) and before trafilatura extracts the text from the same tree.
+    """
     tree = load_html(html)
     if tree is None:
         raise DocumentError("extract", "the page could not be parsed as HTML")
     metadata = _metadata(tree, url, options)
     headlines = _headlines(tree, metadata.title)  # before trafilatura prunes the tree
+    removed = prune(tree, dom_rules, url or metadata.url, metadata.description) if dom_rules else ()
     text = _main_text(tree, url or metadata.url, options)
     paragraphs = tuple(line for line in text.split("\n") if line.strip())
-    return Extraction(_without_headline(paragraphs, headlines), metadata)
+    return Extraction(_without_headline(paragraphs, headlines), metadata, removed)
 
 
 # trafilatura keeps an <h1> that stands inside the article element as the first paragraph. The

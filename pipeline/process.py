@@ -12,8 +12,10 @@ from dataclasses import dataclass, field, replace
 from .cleaners import Rule, apply_rules, parse_date, select_rules
 from .decode import decode_html, decode_text
 from .document import Document, DocumentError, Metadata, Removal
+from .dom_rules import select_dom_rules
 from .extract import EXTRACTOR, ExtractOptions, extract_html
 from .language import detect_language
+from .pruning import DomRule
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,10 @@ class Config:
     @property
     def rules(self) -> tuple[Rule, ...]:
         return select_rules(self.disabled_rules)
+
+    @property
+    def dom_rules(self) -> tuple[DomRule, ...]:
+        return select_dom_rules(self.disabled_rules)
 
 
 def process_document(doc: Document, config: Config) -> Document:
@@ -76,8 +82,14 @@ def _decode(doc: Document, config: Config) -> Document:
 def _extract(doc: Document, config: Config) -> Document:
     if doc.kind != "html" or doc.html is None:
         return doc
-    extraction = extract_html(doc.html, doc.url, config.extract)
-    return replace(doc, paragraphs=extraction.paragraphs, metadata=extraction.metadata, extractor=EXTRACTOR)
+    extraction = extract_html(doc.html, doc.url, config.extract, config.dom_rules)
+    return replace(
+        doc,
+        paragraphs=extraction.paragraphs,
+        metadata=extraction.metadata,
+        removed=extraction.removed + doc.removed,  # cuts made before extraction come first
+        extractor=EXTRACTOR,
+    )
 
 
 def _clean(doc: Document, config: Config) -> Document:

@@ -15,6 +15,7 @@ import pytest
 
 from pipeline.cleaners import RULES
 from pipeline.cli import main
+from pipeline.dom_rules import DOM_RULES
 
 from .conftest import ROOT
 
@@ -256,8 +257,23 @@ def test_summary_counts_documents_and_removals(
 def test_rules_lists_every_rule(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["rules", "--json"]) == 0
     listed = json.loads(capsys.readouterr().out)
-    assert [r["name"] for r in listed] == [r.name for r in RULES]
+    assert [r["name"] for r in listed] == [r.name for r in (*DOM_RULES, *RULES)]
+    assert [r["stage"] for r in listed] == ["page"] * len(DOM_RULES) + ["text"] * len(RULES)
     assert all(r["family"] and r["purpose"] for r in listed)
+
+
+def test_a_dom_rule_can_be_disabled(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    page = tmp_path / "page.html"
+    page.write_text(
+        "<html><body><nav><a href='/'>Home</a> <a href='/world'>World</a></nav><article>"
+        + "<p>The harbor board approved the new seawall budget after a long night of debate.</p>" * 8
+        + "</article></body></html>",
+        encoding="utf-8",
+    )
+    assert main(["explain", str(page)]) == 0
+    assert "[navigation-menu] (chrome) before extraction" in capsys.readouterr().out
+    assert main(["explain", "--disable", "navigation-menu", str(page)]) == 0
+    assert "navigation-menu" not in capsys.readouterr().out
 
 
 def test_explain_prints_each_removal_with_its_rule(

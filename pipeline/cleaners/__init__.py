@@ -1,9 +1,14 @@
-"""The cleaning rules, in the one fixed order they run in (the registry), and how to run them."""
+"""The cleaning rules, in the one fixed order they run in (the registry), and how to run them.
+
+The DOM rules (`pipeline/dom_rules.py`) run on the page before extraction, ahead of these; rule names
+are unique across both registries, and `select_rules` accepts either kind of name.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
+from ..dom_rules import DOM_RULE_NAMES
 from .agency import AFP_CORRECTION_NOTICE, USAGE_ADVISORY
 from .base import Rule
 from .captions import CREDITED_CAPTION
@@ -64,11 +69,13 @@ FAMILIES = (
     "repeat",
 )
 
-RULE_NAMES = frozenset(r.name for r in RULES)
+TEXT_RULE_NAMES = frozenset(r.name for r in RULES)
+# Every name `--disable` accepts: the text rules' and the DOM rules'.
+RULE_NAMES = TEXT_RULE_NAMES | DOM_RULE_NAMES
 
 
 def select_rules(disabled: Iterable[str] = ()) -> tuple[Rule, ...]:
-    """The registry without the named rules; unknown names raise ValueError."""
+    """The registry without the named rules; unknown names (of neither kind) raise ValueError."""
     off = set(disabled)
     unknown = off - RULE_NAMES
     if unknown:
@@ -76,4 +83,13 @@ def select_rules(disabled: Iterable[str] = ()) -> tuple[Rule, ...]:
     return tuple(r for r in RULES if r.name not in off)
 
 
-__all__ = ["FAMILIES", "RULES", "RULE_NAMES", "Rule", "apply_rules", "parse_date", "select_rules"]
+__all__ = [
+    "FAMILIES",
+    "RULES",
+    "RULE_NAMES",
+    "TEXT_RULE_NAMES",
+    "Rule",
+    "apply_rules",
+    "parse_date",
+    "select_rules",
+]

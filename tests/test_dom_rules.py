@@ -1,0 +1,112 @@
+"""Every DOM rule cuts its block from its own fixture page, and the look-alikes there survive every rule.
+
+A fixture is tests/dom/<rule>.html (more pages of a rule: <rule>-<case>.html) with <rule>.json beside it:
+`removes`, texts the rule must cut (each within one cut), and `keeps`, look-alikes that must come
+through all the DOM rules. The page's canonical URL and meta description are what the rules see.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import lxml.html
+import pytest
+from lxml.html import HtmlElement
+
+from pipeline.cleaners import FAMILIES, RULE_NAMES, TEXT_RULE_NAMES, select_rules
+from pipeline.document import Document
+from pipeline.dom_rules import DOM_RULE_NAMES, DOM_RULES, select_dom_rules
+from pipeline.process import Config, process_document
+from pipeline.pruning import DomRule, prune, squeeze, text_of
+
+DOM_DIR = Path(__file__).resolve().parent / "dom"
+# Families the DOM rules add to the cleaning policy's, documented in the README's DOM rule table.
+DOM_FAMILIES = ("standfirst",)
+
+
+def _rule_of(path: Path) -> DomRule:
+    stem = path.stem
+    return next(r for r in DOM_RULES if stem == r.name or stem.startswith(r.name + "-"))
+
+
+FIXTURES = sorted(DOM_DIR.glob("*.html"))
+CASES = [pytest.param(_rule_of(p), p, id=p.stem) for p in FIXTURES]
+
+
+def _expected(path: Path) -> dict[str, list[str]]:
+    data: dict[str, list[str]] = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
+    return data
+
+
+def _page(path: Path) -> tuple[HtmlElement, str | None, str | None]:
+    tree = lxml.html.document_fromstring(path.read_text(encoding="utf-8"))
+    url = tree.xpath("string(//link[@rel='canonical']/@href | //meta[@property='og:url']/@content)") or None
+    description = tree.xpath("string(//meta[@name='description']/@content)") or None
+    return tree, url, description
+
+
+def _body_text(tree: HtmlElement) -> str:
+    return squeeze(text_of(tree.find("body")))
+
+
+@pytest.mark.parametrize(("rule", "path"), CASES)
+def test_rule_cuts_its_blocks(rule: DomRule, path: Path) -> None:
+    tree, url, description = _page(path)
+    removed = prune(tree, (rule,), url, description)
+    assert all(r.rule == rule.name and r.family == rule.family and r.at is None for r in removed)
+    left = _body_text(tree)
+    for text in _expected(path)["removes"]:
+        assert any(squeeze(text) in squeeze(r.text) for r in removed), text
+        assert squeeze(text) not in left, text
+
+
+@pytest.mark.parametrize(("rule", "path"), CASES)
+def test_lookalikes_survive_every_dom_rule(rule: DomRule, path: Path) -> None:
+    tree, url, description = _page(path)
+    removed = prune(tree, DOM_RULES, url, description)
+    left = _body_text(tree)
+    for text in _expected(path)["keeps"]:
+        assert squeeze(text) in left, text
+        assert not any(squeeze(text) in squeeze(r.text) for r in removed), text
+
+
+def test_every_dom_rule_has_a_fixture_that_cuts_something() -> None:
+    for rule in DOM_RULES:
+        page = DOM_DIR / f"{rule.name}.html"
+        assert page.is_file() and page.with_suffix(".json").is_file(), rule.name
+        expected = _expected(page)
+        assert expected["removes"] and expected["keeps"], rule.name
+
+
+def test_dom_rules_are_named_and_documented() -> None:
+    for rule in DOM_RULES:
+        assert re.fullmatch(r"[a-z]+(?:-[a-z]+)*", rule.name), rule.name
+        assert rule.family in FAMILIES + DOM_FAMILIES, rule.name
+        assert rule.purpose.strip() and rule.evidence.strip(), rule.name
+    assert len(DOM_RULE_NAMES) == len(DOM_RULES)
+    assert not DOM_RULE_NAMES & TEXT_RULE_NAMES
+    assert RULE_NAMES == DOM_RULE_NAMES | TEXT_RULE_NAMES
+
+
+def test_disabling_a_dom_rule_is_validated_and_applied() -> None:
+    assert select_rules({"navigation-menu"}) == select_rules()
+    assert "navigation-menu" not in {r.name for r in select_dom_rules({"navigation-menu"})}
+    assert "navigation-menu" not in {
+        r.name for r in Config(disabled_rules=frozenset({"navigation-menu"})).dom_rules
+    }
+    with pytest.raises(ValueError):
+        Config(disabled_rules=frozenset({"no-such-rule"}))
+
+
+@pytest.mark.parametrize("path", [p for p in FIXTURES if _expected(p)["removes"]], ids=lambda p: p.stem)
+def test_pre_extraction_removals_come_first_with_a_null_position(path: Path) -> None:
+    doc = Document(source=str(path), content=path.read_bytes(), kind="html")
+    done = process_document(doc, Config())
+    dom = [r for r in done.removed if r.rule in DOM_RULE_NAMES]
+    assert dom and all(r.at is None for r in dom)
+    assert list(done.removed[: len(dom)]) == dom
+    text = "\n".join(done.paragraphs)
+    for cut in _expected(path)["removes"]:
+        assert squeeze(cut) not in squeeze(text), cut
