@@ -1,11 +1,14 @@
-"""README.md stays true: its commands, its rule table and its record table."""
+"""README.md stays true: its commands, its rule tables, its settings table and its record table."""
 
 from __future__ import annotations
 
 import re
+from dataclasses import fields
 
 from pipeline.cleaners import RULES
 from pipeline.cli import build_parser
+from pipeline.dom_rules import DOM_RULES
+from pipeline.extract import ExtractOptions
 from pipeline.record import RECORD_KEYS
 
 from .conftest import ROOT
@@ -36,6 +39,21 @@ def test_rule_table_matches_the_registry() -> None:
         (i, r.name, r.family) for i, r in enumerate(RULES, start=1)
     ]
     assert [purpose for *_, purpose in rows] == [r.purpose for r in RULES]
+
+
+def test_dom_rule_table_matches_the_registry() -> None:
+    rows = re.findall(r"^\| D(\d+) \| `([a-z-]+)` \| ([a-z-]+) \| (.+) \|$", README, flags=re.MULTILINE)
+    assert [(int(n), name, family) for n, name, family, _ in rows] == [
+        (i, r.name, r.family) for i, r in enumerate(DOM_RULES, start=1)
+    ]
+    assert [purpose for *_, purpose in rows] == [r.purpose for r in DOM_RULES]
+
+
+def test_settings_table_names_every_trafilatura_option() -> None:
+    table = README.split("trafilatura settings, chosen by measurement", 1)[1].split("\n\n", 2)[1]
+    named = set(re.findall(r"^\| `([a-z_]+)` \|", table, flags=re.MULTILINE))
+    options = {f.name for f in fields(ExtractOptions)} - {"extensive_date_search", "prune_xpath"}
+    assert options <= named
 
 
 def test_record_table_lists_the_contract_keys_in_order() -> None:
