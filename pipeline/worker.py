@@ -25,4 +25,3 @@ def clean_page(doc: Document, config: Config, articles_only: bool, listed_as_new
     except DocumentError as error:
         return Outcome(doc.source, error=error_line(doc.source, error))
     return Outcome(doc.source, record=to_record(done))
-
