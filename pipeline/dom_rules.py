@@ -47,9 +47,17 @@ _SHOWN_AGAIN = re.compile(
 )
 
 
+# Hidden prose is the rest of the article waiting for a "Read more" button or a script: kept.
+_PROSE_WORDS = 25
+_PROSE_PARAGRAPHS = 2
+
+
 def _really_hidden(element: HtmlElement, page: Page) -> HtmlElement | None:
     classes = (element.get("class") or "").split()
-    return None if any(_SHOWN_AGAIN.match(token) for token in classes) else element
+    if any(_SHOWN_AGAIN.match(token) for token in classes):
+        return None
+    prose = sum(1 for p in element.iter("p") if word_count(p) >= _PROSE_WORDS)
+    return None if prose >= _PROSE_PARAGRAPHS else element
 
 
 HIDDEN_ELEMENT = DomRule(
@@ -60,7 +68,8 @@ HIDDEN_ELEMENT = DomRule(
     "hiding utility classes of CSS frameworks (Bootstrap `hidden`, `hide`, `d-none`, `invisible`; "
     "Tailwind `hidden`, `invisible`; Bulma `is-hidden`), unless a responsive class shows the block again "
     "from a breakpoint up (`d-none d-md-block`, `hidden md:flex`). Pages keep the error and thank-you "
-    "states of sign-up boxes, closed dialogs and script templates this way.",
+    "states of sign-up boxes, closed dialogs and script templates this way. A hidden block of prose "
+    "(two paragraphs of 25 words or more) is the rest of an article behind a 'Read more' button: kept.",
     select=Select(
         classes=frozenset({"hidden", "hide", "d-none", "is-hidden", "invisible"}),
         attributes=attributes(hidden=()),

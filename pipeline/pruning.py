@@ -178,8 +178,6 @@ class _Index:
     attributes: dict[str, tuple[tuple[int, frozenset[str]], ...]]
     styles: tuple[tuple[str, int], ...]
     xpaths: tuple[tuple[XPath, int], ...]
-    # Rules selected by a class or id value; pages repeat their class strings, so each is read once.
-    seen: dict[str, frozenset[int]] = field(default_factory=dict)
 
 
 def _grouped(pairs: list[tuple[str, int]]) -> dict[str, tuple[int, ...]]:
@@ -206,8 +204,9 @@ def _index(selects: tuple[Select, ...]) -> _Index:
     )
 
 
-def _class_hits(value: str, index: _Index) -> frozenset[int]:
-    hits = index.seen.get(value)
+def _class_hits(value: str, index: _Index, seen: dict[str, frozenset[int]]) -> frozenset[int]:
+    """The rules a class or id value selects; a page repeats its class strings, so each is read once."""
+    hits = seen.get(value)
     if hits is None:
         found: set[int] = set()
         lowered = value.lower()
@@ -216,7 +215,7 @@ def _class_hits(value: str, index: _Index) -> frozenset[int]:
             for part in token.lower().replace("_", "-").split("-"):
                 found.update(index.parts.get(part, ()))
         found.update(rank for sub, rank in index.substrings if sub in lowered)
-        hits = index.seen[value] = frozenset(found)
+        hits = seen[value] = frozenset(found)
     return hits
 
 
@@ -224,11 +223,12 @@ def _candidates(body: HtmlElement, index: _Index, count: int) -> list[list[HtmlE
     """Each rule's candidates, in page order, from one walk of the body."""
     found: list[list[HtmlElement]] = [[] for _ in range(count)]
     tags, attrs, styles = index.tags, index.attributes, index.styles
+    seen: dict[str, frozenset[int]] = {}  # for this page only: ids are often unique to a page
     for element in body.iterdescendants(etree.Element):
         hits: set[int] = set()
         for name, value in element.items():
             if name == "class" or name == "id":
-                hits.update(_class_hits(value, index))
+                hits.update(_class_hits(value, index, seen))
             elif name in attrs:
                 tokens = set(value.lower().split())
                 hits.update(rank for rank, accepted in attrs[name] if not accepted or tokens & accepted)
