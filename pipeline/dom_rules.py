@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
+from lxml.etree import XPath
 from lxml.html import HtmlElement
 
 from .pruning import (
@@ -395,11 +397,25 @@ TEASER_LIST = DomRule(
 _SUMMARY_TAGS = ("h2", "h3", "h4", "h5", "h6", "p", "div", "span")
 
 
+_IN_ARTICLE_BODY = XPath("ancestor-or-self::*[@itemprop='articleBody']")
+
+
+@lru_cache(maxsize=64)
+def _probe(description: str) -> str:
+    """The description's longest word: a block without it cannot be the description."""
+    return max(description.split(), key=len)
+
+
 def _declared_summary(element: HtmlElement, page: Page) -> HtmlElement | None:
-    if not page.description or element.xpath("ancestor-or-self::*[@itemprop='articleBody']"):
+    if not page.description or _IN_ARTICLE_BODY(element):
         return None
+    probe = _probe(page.description)
     blocks = element.iter(*_SUMMARY_TAGS) if element.tag == "header" else iter((element,))
-    return next((b for b in blocks if squeeze(text_of(b)) == page.description), None)
+    # Every <p> of a page is a candidate: a cheap word test in C spares the full text walk.
+    for block in blocks:
+        if probe in block.text_content().casefold() and squeeze(text_of(block)) == page.description:
+            return block
+    return None
 
 
 STANDFIRST = DomRule(
