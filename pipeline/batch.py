@@ -82,8 +82,13 @@ def _pooled(items: Iterable[Input], config: Config, workers: int, max_bytes: int
             item_done, future = window.popleft()
             outcome, pool = _result(item_done, future, pool, workers)
             yield outcome
-    finally:
+    except BaseException:
+        # Ctrl-C, or the consumer stopped early: drop the queued work and do not wait for it.
         pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    # Every future is done: let the workers exit before the interpreter does (an unwaited pool's
+    # exit hook writes to pipes that are already closed).
+    pool.shutdown(wait=True)
 
 
 def _result(

@@ -313,11 +313,14 @@ def test_ctrl_c_keeps_every_record_written(tmp_path: Path) -> None:
     assert 1 <= len(records) < 400
 
 
-def test_python_dash_m_pipeline_runs(tmp_path: Path) -> None:
-    (tmp_path / "ok.txt").write_text(DUMP, encoding="utf-8")
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_python_dash_m_pipeline_runs_and_exits_cleanly(tmp_path: Path, workers: str) -> None:
+    for n in range(24):  # enough to fill the worker pool's window
+        (tmp_path / f"d{n:02d}.txt").write_text(DUMP, encoding="utf-8")
     out = tmp_path / "o.jsonl"
+    command = [sys.executable, "-m", "pipeline", "clean", str(tmp_path), "-o", str(out), "--workers", workers]
     done = subprocess.run(
-        [sys.executable, "-m", "pipeline", "clean", str(tmp_path / "ok.txt"), "-o", str(out)],
+        command,
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -325,7 +328,8 @@ def test_python_dash_m_pipeline_runs(tmp_path: Path) -> None:
         check=False,
     )
     assert done.returncode == 0, done.stderr
-    assert "1 documents read, 1 written" in done.stderr
+    assert "24 documents read, 24 written" in done.stderr
+    assert "Traceback" not in done.stderr and "Exception ignored" not in done.stderr
 
 
 def test_progress_bar_shows_on_a_terminal(tmp_path: Path) -> None:
