@@ -10,7 +10,7 @@ schema.org) and the class families of CMSs, CSS frameworks and widgets, never on
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 
 from lxml.etree import XPath
@@ -38,6 +38,16 @@ def _items(element: HtmlElement) -> list[HtmlElement] | None:
     """The <li> children of a list, or None when it has other children (or none)."""
     items = [child for child in element if child.tag == "li"]
     return items if items and len(items) == len(element) else None
+
+
+def _list_of(
+    element: HtmlElement, page: Page, minimum: int, test: Callable[[HtmlElement, Page], bool]
+) -> HtmlElement | None:
+    """The list, when it has `minimum` items or more and every item passes `test`."""
+    items = _items(element)
+    if items is None or len(items) < minimum:
+        return None
+    return element if all(test(item, page) for item in items) else None
 
 
 # --- hidden-element -------------------------------------------------------------------------------
@@ -340,10 +350,7 @@ def _only_story_links(element: HtmlElement, page: Page) -> bool:
 def _related_block(element: HtmlElement, page: Page) -> HtmlElement | None:
     if element.tag == "p":
         return element if _only_story_links(element, page) else None
-    items = _items(element)
-    if items is None or len(items) < 2:
-        return None
-    return element if all(_only_story_links(li, page) for li in items) else None
+    return _list_of(element, page, 2, _only_story_links)
 
 
 INLINE_RELATED_LINK = DomRule(
@@ -374,10 +381,7 @@ def _teaser(item: HtmlElement, page: Page) -> bool:
 
 
 def _teaser_list(element: HtmlElement, page: Page) -> HtmlElement | None:
-    items = _items(element)
-    if items is None or len(items) < _TEASER_ITEMS:
-        return None
-    return element if all(_teaser(li, page) for li in items) else None
+    return _list_of(element, page, _TEASER_ITEMS, _teaser)
 
 
 TEASER_LIST = DomRule(
