@@ -24,10 +24,10 @@ from .pruning import (
     climb,
     link_text_share,
     same_site,
-    squeeze,
     text_of,
     word_count,
 )
+from .text import squeeze
 
 # Blocks a climb never goes past: past them is the page, not a box in it.
 _PAGE_LEVEL = frozenset({"body", "main", "article", "html"})

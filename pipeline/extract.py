@@ -32,6 +32,7 @@ from trafilatura.xpaths import AUTHOR_DISCARD_XPATHS
 
 from .document import DocumentError, Metadata, Removal
 from .pruning import DomRule, prune
+from .text import squeeze
 
 EXTRACTOR = f"trafilatura {trafilatura.__version__}"
 
@@ -99,20 +100,16 @@ def extract_html(
 _HEADLINE_WINDOW = 3
 
 
-def _squeeze(text: str) -> str:
-    return " ".join(text.split()).casefold()
-
-
 def _headlines(tree: HtmlElement, title: str | None) -> frozenset[str]:
-    found = {_squeeze(h1.text_content()) for h1 in tree.iter("h1")}
+    found = {squeeze(h1.text_content()) for h1 in tree.iter("h1")}
     if title:
-        found.add(_squeeze(title))
+        found.add(squeeze(title))
     return frozenset(text for text in found if text)
 
 
 def _without_headline(paragraphs: tuple[str, ...], headlines: frozenset[str]) -> tuple[str, ...]:
     for index, paragraph in enumerate(paragraphs[:_HEADLINE_WINDOW]):
-        if _squeeze(paragraph) in headlines:
+        if squeeze(paragraph) in headlines:
             return paragraphs[:index] + paragraphs[index + 1 :]
     return paragraphs
 

@@ -18,6 +18,7 @@ from lxml.etree import XPath
 from lxml.html import HtmlElement
 
 from .document import Removal
+from .text import squeeze
 
 # Elements whose content is not page text: the source of a script, a style sheet or a template.
 _NOT_TEXT = frozenset({"script", "style", "noscript", "template"})
@@ -110,10 +111,6 @@ def text_of(element: HtmlElement) -> str:
         if not skipping and node is not element:
             parts.append(node.tail or "")
     return " ".join("".join(parts).split())
-
-
-def squeeze(text: str) -> str:
-    return " ".join(text.split()).casefold()
 
 
 def word_count(element: HtmlElement) -> int:

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
+from ..text import squeeze
 from .base import Context, Span, rule
-
-
-def _fold(text: str) -> str:
-    return " ".join(text.split()).casefold()
 
 
 def _find(text: str, ctx: Context) -> list[Span]:
     previous = ctx.previous()
     if previous is None or not text.strip():
         return []
-    return [(0, len(text))] if _fold(previous) == _fold(text) else []
+    return [(0, len(text))] if squeeze(previous) == squeeze(text) else []
 
 
 REPEATED_PARAGRAPH = rule(
