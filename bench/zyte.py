@@ -23,10 +23,10 @@ sys.path.insert(0, str(REPO))
 import trafilatura  # noqa: E402
 
 from pipeline.document import Document, DocumentError  # noqa: E402
-from pipeline.evaluate import GoldDocument, load_gold, score_document, summarise  # noqa: E402
 from pipeline.process import Config, process_document  # noqa: E402
 from pipeline.record import to_record  # noqa: E402
-from pipeline.writers import JsonlWriter  # noqa: E402
+from pipeline.tools.evaluate import GoldDocument, load_gold, score_document, summarise  # noqa: E402
+from pipeline.writers.jsonl import JsonlWriter  # noqa: E402
 
 DATA = REPO.parent / "shared" / "benchmarks" / "zyte"
 

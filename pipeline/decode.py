@@ -12,7 +12,7 @@ from bs4.dammit import EncodingDetector
 from charset_normalizer import from_bytes
 from w3lib.encoding import http_content_type_encoding, resolve_encoding
 
-from .document import DocumentError
+from pipeline.document import DocumentError
 
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8"),

@@ -9,13 +9,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
-from .cleaners import Rule, apply_rules, parse_date, select_rules
-from .decode import decode_html, decode_text
-from .document import Document, DocumentError, Metadata, Removal
-from .dom_rules import select_dom_rules
-from .extract import EXTRACTOR, ExtractOptions, extract_html
-from .language import detect_language
-from .pruning import DomRule
+from pipeline.decode import decode_html, decode_text
+from pipeline.document import Document, DocumentError, Metadata, Removal
+from pipeline.extract import EXTRACTOR, ExtractOptions, extract_html
+from pipeline.language import detect_language
+from pipeline.rules.page.engine import DomRule
+from pipeline.rules.page.registry import select_dom_rules
+from pipeline.rules.text import Rule, apply_rules, parse_date, select_rules
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ import json
 from importlib import resources
 from typing import Any
 
-from .document import Document, DocumentError
+from pipeline.document import Document, DocumentError
 
 RECORD_KEYS = (
     "id",

@@ -9,8 +9,8 @@ from typing import Any
 
 from scrapy.http import Request, Response
 
-from pipeline.page import Page, PageFailure
-from pipeline.urls import canonical_url
+from pipeline.crawl.items import Page, PageFailure
+from pipeline.crawl.urls import canonical_url
 
 from .base import PageSpider
 

@@ -10,8 +10,8 @@ from scrapy.http import Response
 from scrapy.settings import BaseSettings
 from twisted.python.failure import Failure
 
-from pipeline.crawl import default_output
-from pipeline.page import Page, PageFailure, failure_from, page_from_response
+from pipeline.crawl.item_pipeline import default_output
+from pipeline.crawl.items import Page, PageFailure, failure_from, page_from_response
 
 
 class PageSpider(scrapy.Spider):

@@ -19,9 +19,9 @@ from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import sitemap_urls_from_robots
 from twisted.python.failure import Failure
 
-from pipeline.listing import Entry, parse_listing
-from pipeline.page import Page, PageFailure, requested_url
-from pipeline.urls import canonical_url, on_site, site_host
+from pipeline.crawl.discovery import Entry, parse_listing
+from pipeline.crawl.items import Page, PageFailure, requested_url
+from pipeline.crawl.urls import canonical_url, on_site, site_host
 
 from .base import PageSpider
 

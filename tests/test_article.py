@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from pipeline.article import MIN_WORDS, not_article_reason
+from pipeline.crawl.discovery import Entry, day, parse_listing
+from pipeline.crawl.urls import canonical_url, on_site, site_host
 from pipeline.document import Document
-from pipeline.listing import Entry, day, parse_listing
 from pipeline.process import Config, process_document
-from pipeline.urls import canonical_url, on_site, site_host
 
 ENOUGH = MIN_WORDS + 10
 

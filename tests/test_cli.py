@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.cleaners import RULES
 from pipeline.cli import main
-from pipeline.dom_rules import DOM_RULES
+from pipeline.rules.page.registry import DOM_RULES
+from pipeline.rules.text import RULES
 
 from .conftest import ROOT
 

@@ -24,10 +24,10 @@ from scrapy.utils.test import get_crawler
 from warcio.archiveiterator import ArchiveIterator
 
 from pipeline.cli import main as newsclean
-from pipeline.crawl import CleanPipeline, errors_target
+from pipeline.crawl.exporter import RecordExporter
+from pipeline.crawl.item_pipeline import CleanPipeline, errors_target
+from pipeline.crawl.items import Page, PageFailure
 from pipeline.document import Document
-from pipeline.exporter import RecordExporter
-from pipeline.page import Page, PageFailure
 from pipeline.process import Config, process_document
 from pipeline.record import RECORD_KEYS, to_record
 from spiders.article import ArticleSpider
@@ -76,7 +76,7 @@ class Crawl:
 
 
 def scrapy_crawl(arguments: list[str], cwd: Path = ROOT, **popen: Any) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "SCRAPY_SETTINGS_MODULE": "pipeline.settings"}
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "SCRAPY_SETTINGS_MODULE": "pipeline.crawl.settings"}
     return subprocess.run(
         [sys.executable, "-m", "scrapy", "crawl", *arguments, *FAST],
         cwd=cwd,

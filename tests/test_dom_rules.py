@@ -15,11 +15,11 @@ import lxml.html
 import pytest
 from lxml.html import HtmlElement
 
-from pipeline.cleaners import FAMILIES, RULE_NAMES, TEXT_RULE_NAMES, select_rules
 from pipeline.document import Document
-from pipeline.dom_rules import DOM_RULE_NAMES, DOM_RULES, select_dom_rules
 from pipeline.process import Config, process_document
-from pipeline.pruning import DomRule, prune, squeeze, text_of
+from pipeline.rules.page.engine import DomRule, prune, squeeze, text_of
+from pipeline.rules.page.registry import DOM_RULE_NAMES, DOM_RULES, select_dom_rules
+from pipeline.rules.text import FAMILIES, RULE_NAMES, TEXT_RULE_NAMES, select_rules
 
 DOM_DIR = Path(__file__).resolve().parent / "dom"
 # Families the DOM rules add to the cleaning policy's, documented in the README's DOM rule table.

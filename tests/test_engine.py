@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from pipeline.cleaners import RULES, apply_rules
-from pipeline.writers import drop_torn_tail
+from pipeline.rules.text import RULES, apply_rules
+from pipeline.writers.jsonl import drop_torn_tail
 
 
 def test_at_positions_follow_the_contract() -> None:

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from pipeline import evaluate
-from pipeline.evaluate import (
+from pipeline.tools import evaluate
+from pipeline.tools.evaluate import (
     DocumentScore,
     GoldDocument,
     averages,

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 import trafilatura
 
-from pipeline.batch import process_input
 from pipeline.process import Config
-from pipeline.readers import Input, kind_of
+from pipeline.readers.files import Input, kind_of
+from pipeline.runners.local import process_input
 
 from .conftest import GOLD_DIR, paragraphs
 

@@ -7,11 +7,11 @@ that lowers the score is a regression, whatever it gains elsewhere.
 
 from __future__ import annotations
 
-from pipeline.batch import process_input
-from pipeline.cleaners import RULE_NAMES
-from pipeline.evaluate import Summary, load_gold, match_records, score_matching, summarise
 from pipeline.process import Config
-from pipeline.readers import Input, kind_of
+from pipeline.readers.files import Input, kind_of
+from pipeline.rules.text import RULE_NAMES
+from pipeline.runners.local import process_input
+from pipeline.tools.evaluate import Summary, load_gold, match_records, score_matching, summarise
 
 from .conftest import GOLD_DIR
 

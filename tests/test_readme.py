@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from dataclasses import fields
 
-from pipeline.cleaners import RULES
 from pipeline.cli import build_parser
-from pipeline.dom_rules import DOM_RULES
 from pipeline.extract import ExtractOptions
 from pipeline.record import RECORD_KEYS
+from pipeline.rules.page.registry import DOM_RULES
+from pipeline.rules.text import RULES
 
 from .conftest import ROOT
 

@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 
-from pipeline import report
-from pipeline.cleaners import FAMILIES
+from pipeline.rules.text import FAMILIES
+from pipeline.tools import report
 
 HOSTILE = "</del><script>alert(\"x\")</script> & <b>bold</b> 'quoted'"
 

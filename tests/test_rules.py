@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from pipeline.cleaners import FAMILIES, RULES, apply_rules
-from pipeline.cleaners.base import Rule
+from pipeline.rules.text import FAMILIES, RULES, apply_rules
+from pipeline.rules.text.base import Rule
 
 REMOVE_CASES = [
     pytest.param(rule, example, id=f"{rule.name}-removes-{i}")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.batch import process_input
 from pipeline.process import Config
-from pipeline.readers import Input
+from pipeline.readers.files import Input
+from pipeline.runners.local import process_input
 
 from .conftest import SHARED, paragraphs, shared_dir
 

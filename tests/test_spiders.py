@@ -15,7 +15,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.test import get_crawler
 from twisted.python.failure import Failure
 
-from pipeline.page import Page, PageFailure, failure_from
+from pipeline.crawl.items import Page, PageFailure, failure_from
 from spiders.article import ArticleSpider, read_urls
 from spiders.news import FEED_PATHS, NewsSpider
 

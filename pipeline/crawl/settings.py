@@ -1,0 +1,59 @@
+"""Scrapy settings for `scrapy crawl article` and `scrapy crawl news`: polite by default.
+
+Tests and benchmarks lower the delays with -s; the defaults here stay polite.
+"""
+
+from __future__ import annotations
+
+BOT_NAME = "newsclean"
+SPIDER_MODULES = ["spiders"]
+NEWSPIDER_MODULE = "spiders"
+
+# Who is asking, so that a site's operators can tell.
+USER_AGENT = "newsclean/0.1 (news article text extraction; Scrapy)"
+ROBOTSTXT_OBEY = True
+
+# One request at a time per site on average, at least a second apart, slower when the site slows.
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+DOWNLOAD_DELAY = 1.0
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+
+# A news page is rarely over 2 MiB; anything over 10 MiB is not one.
+DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
+DOWNLOAD_TIMEOUT = 30
+# Transient failures (timeouts, 5xx, 429) are tried twice more.
+RETRY_ENABLED = True
+RETRY_TIMES = 2
+REDIRECT_MAX_TIMES = 10
+
+# The asyncio reactor (Scrapy's default) lets `async def process_item` await the worker pool.
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+
+ITEM_PIPELINES = {"pipeline.crawl.item_pipeline.CleanPipeline": 300}
+# Next to the downloader, so that the archive gets responses as sent (see pipeline.crawl.archive).
+DOWNLOADER_MIDDLEWARES = {"pipeline.crawl.archive.WarcArchive": 950}
+
+# Records as `clean` writes them: UTF-8, every key in the contract's order, one flushed line each.
+FEED_EXPORT_ENCODING = "utf-8"
+FEED_EXPORTERS = {
+    "jsonlines": "pipeline.crawl.exporter.RecordExporter",
+    "jsonl": "pipeline.crawl.exporter.RecordExporter",
+    "jl": "pipeline.crawl.exporter.RecordExporter",
+}
+
+# Extraction and cleaning processes; 0 runs them inline in the crawling process.
+NEWSCLEAN_WORKERS = 1
+# Seconds one page may take in a worker before it is recorded as an extract error.
+NEWSCLEAN_TIMEOUT = 60.0
+# Rule names to turn off, as `clean --disable`.
+NEWSCLEAN_DISABLE_RULES: list[str] = []
+# Keep only records in these languages (ISO 639-1), as `clean --lang`.
+NEWSCLEAN_LANG: list[str] = []
+# A WARC path (e.g. output/crawl.warc.gz) to archive every fetched response; empty for none.
+ARCHIVE_WARC = ""
+
+LOG_LEVEL = "INFO"

@@ -1,0 +1,438 @@
+"""Score output records against hand-made answers (shingle precision, recall and F1 with bootstrap
+error bars), name the worst documents, and find cleaning-rule residue left in the output."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import re
+import statistics
+import sys
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from pipeline.rules.text import RULES, Rule, apply_rules
+
+# Tokens are runs of word characters (Unicode), compared case-sensitively, as the Zyte benchmark does.
+TOKEN = re.compile(r"\w+")
+SHINGLE_SIZE = 4
+BOOTSTRAP_SAMPLES = 1000
+BOOTSTRAP_SEED = 20191127
+# The ± printed is a 95% interval half-width: this many standard deviations of the resampled values.
+INTERVAL_WIDTH = 1.96
+GOLD_SUFFIX = ".gold.txt"
+
+Shingle = tuple[str, ...]
+
+
+def tokens(text: str) -> list[str]:
+    return TOKEN.findall(text)
+
+
+def shingles(text: str, size: int = SHINGLE_SIZE) -> Counter[Shingle]:
+    """The token n-grams of a text as a multiset.
+
+    A text shorter than `size` tokens (but not empty) is one shingle, its whole token tuple, so a
+    one-line answer can still be matched; an empty text has no shingles.
+    """
+    words = tokens(text)
+    if not words:
+        return Counter()
+    if len(words) < size:
+        return Counter([tuple(words)])
+    return Counter(tuple(words[i : i + size]) for i in range(len(words) - size + 1))
+
+
+@dataclass(frozen=True)
+class DocumentScore:
+    """Shingle counts of one gold document and its prediction (`found` is False when none was given)."""
+
+    key: str
+    true_positives: int
+    predicted: int
+    gold: int
+    found: bool = True
+    source: str | None = None
+
+    @property
+    def precision(self) -> float | None:
+        """None when the prediction is empty or missing: such a document is left out of precision."""
+        return self.true_positives / self.predicted if self.predicted else None
+
+    @property
+    def recall(self) -> float | None:
+        """None when the gold text is empty: such a document is left out of recall."""
+        return self.true_positives / self.gold if self.gold else None
+
+    @property
+    def f1(self) -> float:
+        """This document's own F1, for ranking (an empty or missing prediction scores 0)."""
+        p, r = self.precision or 0.0, self.recall or 0.0
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+
+def score_document(key: str, prediction: str | None, gold: str, source: str | None = None) -> DocumentScore:
+    """Compare one prediction with its gold text; `prediction=None` means no record was found."""
+    gold_shingles = shingles(gold)
+    predicted = shingles(prediction or "")
+    overlap = sum((gold_shingles & predicted).values())
+    return DocumentScore(
+        key, overlap, sum(predicted.values()), sum(gold_shingles.values()), prediction is not None, source
+    )
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Averaged scores over a set of documents, each with its ± (95% bootstrap interval half-width)."""
+
+    precision: float
+    recall: float
+    f1: float
+    precision_error: float
+    recall_error: float
+    f1_error: float
+    documents: int
+    predicted: int
+
+
+def averages(scores: Sequence[DocumentScore]) -> tuple[float, float, float]:
+    """Mean precision (over non-empty predictions), mean recall (over non-empty gold) and their F1.
+
+    An average over no document is 0.
+    """
+    precisions = [s.precision for s in scores if s.precision is not None]
+    recalls = [s.recall for s in scores if s.recall is not None]
+    precision = statistics.fmean(precisions) if precisions else 0.0
+    recall = statistics.fmean(recalls) if recalls else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return precision, recall, f1
+
+
+def summarise(
+    scores: Sequence[DocumentScore], samples: int = BOOTSTRAP_SAMPLES, seed: int = BOOTSTRAP_SEED
+) -> Summary:
+    """Average the documents' scores; error bars from `samples` resamples of the documents.
+
+    The resampling is seeded, so the same scores in the same order always give the same bars.
+    """
+    precision, recall, f1 = averages(scores)
+    errors = (0.0, 0.0, 0.0)
+    if scores and samples > 1:
+        rng = random.Random(seed)
+        resampled = [averages(rng.choices(scores, k=len(scores))) for _ in range(samples)]
+        spread = [INTERVAL_WIDTH * statistics.stdev(values) for values in zip(*resampled, strict=True)]
+        errors = (spread[0], spread[1], spread[2])
+    predicted = sum(1 for s in scores if s.predicted)
+    return Summary(precision, recall, f1, *errors, len(scores), predicted)
+
+
+def worst(scores: Iterable[DocumentScore], count: int = 10) -> list[DocumentScore]:
+    """The documents with the lowest F1 (then lowest recall), worst first."""
+    return sorted(scores, key=lambda s: (s.f1, s.recall or 0.0, s.key))[:count]
+
+
+@dataclass(frozen=True)
+class GoldDocument:
+    text: str
+    url: str | None = None
+
+
+def load_gold(path: Path) -> dict[str, GoldDocument]:
+    """A folder of `<name>.gold.txt` files, or a JSON object {name: {"articleBody": ..., "url": ...}}.
+
+    Raises ValueError when the gold cannot be read as either.
+    """
+    if path.is_dir():
+        return _gold_folder(path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ValueError(f"{path}: not a ground-truth JSON file ({error})") from error
+    if not isinstance(data, dict):
+        raise ValueError(f"{path}: a ground-truth JSON file is an object keyed by document name")
+    return {str(key): _gold_entry(path, str(key), value) for key, value in data.items()}
+
+
+def _gold_folder(path: Path) -> dict[str, GoldDocument]:
+    gold: dict[str, GoldDocument] = {}
+    for file in sorted(path.rglob(f"*{GOLD_SUFFIX}")):
+        name = file.name[: -len(GOLD_SUFFIX)]
+        if name in gold:
+            raise ValueError(f"{path}: two gold files are named {file.name}")
+        gold[name] = GoldDocument(file.read_text(encoding="utf-8"))
+    return gold
+
+
+def _gold_entry(path: Path, key: str, value: object) -> GoldDocument:
+    if isinstance(value, str):
+        return GoldDocument(value)
+    if isinstance(value, dict) and isinstance(value.get("articleBody", ""), str):
+        url = value.get("url")
+        return GoldDocument(value.get("articleBody", ""), url if isinstance(url, str) and url else None)
+    raise ValueError(f"{path}: entry {key!r} has no articleBody text")
+
+
+def load_records(path: Path) -> list[dict[str, Any]]:
+    """The records of a JSONL file; a torn last line (no newline, not JSON) is dropped.
+
+    Raises ValueError naming the line when any other line is not a JSON object.
+    """
+    records: list[dict[str, Any]] = []
+    with path.open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle, 1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as error:
+                if not line.endswith("\n"):
+                    break
+                raise ValueError(f"{path}:{number}: not a JSON record ({error.msg})") from error
+            if not isinstance(record, dict):
+                raise ValueError(f"{path}:{number}: not a JSON object")
+            records.append(record)
+    return records
+
+
+def is_gold_file(source: str) -> bool:
+    return source.endswith(GOLD_SUFFIX)
+
+
+def name_candidates(source: str) -> list[str]:
+    """The input file's name, then without each extension in turn ("a/042b.html.gz" -> ..., "042b")."""
+    name = PurePosixPath(source.replace("\\", "/").split("#", 1)[0]).name
+    candidates = [name]
+    while "." in name.strip("."):
+        name = name.rsplit(".", 1)[0]
+        candidates.append(name)
+    return candidates
+
+
+@dataclass
+class Matching:
+    """Records paired with gold names, and the records that found no gold (or a gold already taken)."""
+
+    pairs: dict[str, dict[str, Any]]
+    unmatched: list[dict[str, Any]]
+    duplicates: list[dict[str, Any]]
+
+
+def match_records(records: Iterable[dict[str, Any]], gold: dict[str, GoldDocument]) -> Matching:
+    """Pair each record with a gold name by its file name, else by its URL.
+
+    Records of `.gold.txt` files (a gold folder run through `clean`) are not predictions and are skipped.
+    """
+    by_url = {_url_key(doc.url): key for key, doc in gold.items() if doc.url}
+    matching = Matching({}, [], [])
+    for record in records:
+        source = str(record.get("source") or "")
+        if is_gold_file(source):
+            continue
+        key = next((name for name in name_candidates(source) if name in gold), None)
+        url = record.get("url")
+        if key is None and isinstance(url, str):
+            key = by_url.get(_url_key(url))
+        if key is None:
+            matching.unmatched.append(record)
+        elif key in matching.pairs:
+            matching.duplicates.append(record)
+        else:
+            matching.pairs[key] = record
+    return matching
+
+
+def _url_key(url: str) -> str:
+    return url.strip().rstrip("/")
+
+
+def score_matching(gold: dict[str, GoldDocument], matching: Matching) -> list[DocumentScore]:
+    """One score per gold document, in name order; a gold document with no record is `found=False`."""
+    scores = []
+    for key in sorted(gold):
+        record = matching.pairs.get(key)
+        text = None if record is None else str(record.get("text") or "")
+        source = None if record is None else record.get("source")
+        scores.append(score_document(key, text, gold[key].text, source))
+    return scores
+
+
+@dataclass(frozen=True)
+class Residue:
+    """Text left in a record's output that one of the cleaning rules would still remove."""
+
+    source: str
+    rule: str
+    family: str
+    text: str
+
+
+def find_residue(record: dict[str, Any], rules: Sequence[Rule] = RULES) -> list[Residue]:
+    """Run the rules over a record's kept paragraphs and return what they would still remove.
+
+    A record of a plain-text input (extractor "none") is cleaned as text, any other as HTML.
+    """
+    paragraphs = [line for line in str(record.get("text") or "").split("\n") if line.strip()]
+    kind = "text" if record.get("extractor") == "none" else "html"
+    _, removals = apply_rules(paragraphs, rules, kind)
+    source = str(record.get("source") or "")
+    return [Residue(source, r.rule, r.family, r.text) for r in removals]
+
+
+def residue_table(residue: Iterable[Residue]) -> list[dict[str, Any]]:
+    """Per rule: its family, how many matches, in how many documents; most matches first."""
+    matches: Counter[str] = Counter()
+    families: dict[str, str] = {}
+    sources: dict[str, set[str]] = {}
+    for item in residue:
+        matches[item.rule] += 1
+        families[item.rule] = item.family
+        sources.setdefault(item.rule, set()).add(item.source)
+    table = [
+        {"rule": rule, "family": families[rule], "matches": count, "documents": len(sources[rule])}
+        for rule, count in matches.items()
+    ]
+    return sorted(table, key=lambda r: (-r["matches"], r["rule"]))
+
+
+def register(subparsers: Any) -> None:
+    """Add the `eval` command to the CLI's subparsers."""
+    parser = subparsers.add_parser(
+        "eval",
+        help="score output records against gold texts",
+        description="Score records against gold texts: shingle precision, recall and F1 with bootstrap "
+        "error bars, the worst documents, and rule residue left in the output.",
+    )
+    parser.add_argument("predictions", type=Path, help="a JSONL file of records (the clean command's output)")
+    parser.add_argument(
+        "--gold",
+        type=Path,
+        required=True,
+        help="a folder of <name>.gold.txt files, or a ground-truth JSON {name: {articleBody, url}}",
+    )
+    parser.add_argument("--json", action="store_true", help="print the results as one JSON object")
+    parser.add_argument("--worst", type=int, default=10, metavar="N", help="how many worst documents to list")
+    parser.add_argument("--seed", type=int, default=BOOTSTRAP_SEED, help="seed of the bootstrap resampling")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Score, then print text or JSON: 0 ok, 1 unreadable records or no match, 2 missing or bad inputs."""
+    if not args.predictions.is_file():
+        print(f"newsclean eval: predictions not found: {args.predictions}", file=sys.stderr)
+        return 2
+    if not args.gold.exists():
+        print(f"newsclean eval: gold not found: {args.gold}", file=sys.stderr)
+        return 2
+    try:
+        gold = load_gold(args.gold)
+    except (OSError, UnicodeDecodeError, ValueError) as error:
+        print(f"newsclean eval: {error}", file=sys.stderr)
+        return 2
+    try:
+        records = load_records(args.predictions)
+    except (OSError, UnicodeDecodeError, ValueError) as error:
+        print(f"newsclean eval: {error}", file=sys.stderr)
+        return 1
+    if not gold:
+        print(f"newsclean eval: no gold texts in {args.gold}", file=sys.stderr)
+        return 2
+    result = evaluate(records, gold, worst_count=args.worst, seed=args.seed)
+    if not result["matching"]["matched"]:
+        print(f"newsclean eval: no record of {args.predictions} matched a gold text", file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False, indent=2))
+    else:
+        print(format_text(result))
+    return 0
+
+
+def evaluate(
+    records: Sequence[dict[str, Any]],
+    gold: dict[str, GoldDocument],
+    *,
+    worst_count: int = 10,
+    seed: int = BOOTSTRAP_SEED,
+) -> dict[str, Any]:
+    """Everything the eval command reports, as plain data (what `--json` prints)."""
+    matching = match_records(records, gold)
+    scores = score_matching(gold, matching)
+    summary = summarise(scores, seed=seed)
+    predictions = [r for r in records if not is_gold_file(str(r.get("source") or ""))]
+    residue = [item for record in predictions for item in find_residue(record)]
+    return {
+        "summary": asdict(summary),
+        "matching": {
+            "gold": len(gold),
+            "matched": len(matching.pairs),
+            "missing": sorted(set(gold) - set(matching.pairs)),
+            "unmatched": [str(r.get("source")) for r in matching.unmatched],
+            "duplicates": [str(r.get("source")) for r in matching.duplicates],
+        },
+        "worst": [_score_row(s) for s in worst(scores, worst_count)],
+        "documents": [_score_row(s) for s in scores],
+        "residue": {"rules": residue_table(residue), "matches": [asdict(item) for item in residue]},
+    }
+
+
+def _score_row(score: DocumentScore) -> dict[str, Any]:
+    return {
+        "name": score.key,
+        "source": score.source,
+        "found": score.found,
+        "precision": score.precision,
+        "recall": score.recall,
+        "f1": score.f1,
+        "true_positives": score.true_positives,
+        "predicted_shingles": score.predicted,
+        "gold_shingles": score.gold,
+    }
+
+
+def format_text(result: dict[str, Any]) -> str:
+    """The eval command's human-readable report."""
+    return "\n".join([*_summary_lines(result), "", *_worst_lines(result), "", *_residue_lines(result)])
+
+
+def _summary_lines(result: dict[str, Any]) -> list[str]:
+    s, m = result["summary"], result["matching"]
+    lines = [
+        f"{m['gold']} gold documents, {m['matched']} matched by a record, {len(m['missing'])} missing; "
+        f"{len(m['unmatched'])} records matched no gold, {len(m['duplicates'])} repeated a matched one",
+        f"precision {s['precision']:.3f} ± {s['precision_error']:.3f}"
+        f"  (over {s['predicted']} non-empty predictions)",
+        f"recall    {s['recall']:.3f} ± {s['recall_error']:.3f}",
+        f"F1        {s['f1']:.3f} ± {s['f1_error']:.3f}",
+    ]
+    return lines
+
+
+def _worst_lines(result: dict[str, Any]) -> list[str]:
+    lines = [f"{len(result['worst'])} worst documents", "   F1      P      R  document"]
+    for row in result["worst"]:
+        p = "    -" if row["precision"] is None else f"{row['precision']:.3f}"
+        r = "    -" if row["recall"] is None else f"{row['recall']:.3f}"
+        where = row["source"] or f"{row['name']} (no record)"
+        lines.append(f"{row['f1']:.3f}  {p}  {r}  {where}")
+    return lines
+
+
+def _residue_lines(result: dict[str, Any]) -> list[str]:
+    table = result["residue"]["rules"]
+    if not table:
+        return ["Residue: no rule would remove anything more from the output"]
+    lines = ["Residue: what the rules would still remove from the output", "matches  documents  rule"]
+    for row in table:
+        lines.append(f"{row['matches']:7d}  {row['documents']:9d}  {row['rule']} ({row['family']})")
+        examples = [m["text"] for m in result["residue"]["matches"] if m["rule"] == row["rule"]][:3]
+        lines.extend(f"{'':18}e.g. {_shorten(text)}" for text in examples)
+    return lines
+
+
+def _shorten(text: str, width: int = 90) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= width else flat[: width - 1] + "…"
