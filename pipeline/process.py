@@ -13,31 +13,41 @@ from pipeline.decode import decode_html, decode_text
 from pipeline.document import Document, DocumentError, Metadata, Removal
 from pipeline.extract import EXTRACTOR, ExtractOptions, extract_html
 from pipeline.language import detect_language
-from pipeline.rules.page.engine import DomRule
-from pipeline.rules.page.registry import select_dom_rules
-from pipeline.rules.text import Rule, apply_rules, parse_date, select_rules
+from pipeline.rules import PAGE_RULES, TEXT_RULES, PageRule, Rule, select
+from pipeline.rules.text.engine import apply_rules
+from pipeline.rules.text.timestamps import parse_date
 
 
 @dataclass(frozen=True)
 class Config:
-    """What a run asks of the pipeline; built by the CLI or by Scrapy's from_crawler."""
+    """What a run asks of the pipeline; built by the CLI or by Scrapy's from_crawler.
 
-    # Names of rules turned off. Names, not rule objects, so a Config pickles to worker processes.
+    A frozen value that pickles: the runners hand it to their worker processes once.
+    """
+
+    # Names of rules turned off (page and text rules alike).
     disabled_rules: frozenset[str] = frozenset()
     # Keep only records in these languages (ISO 639-1); None keeps every record.
     languages: frozenset[str] | None = None
     extract: ExtractOptions = field(default_factory=ExtractOptions)
+    # The rules to run, in order; the registry's unless a caller brings its own.
+    page_rules: tuple[PageRule, ...] = PAGE_RULES
+    text_rules: tuple[Rule, ...] = TEXT_RULES
+    _selected: tuple[tuple[PageRule, ...], tuple[Rule, ...]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        select_rules(self.disabled_rules)  # unknown names fail here, where the config is built
+        # Unknown names fail here, where the config is built.
+        object.__setattr__(self, "_selected", select(self.disabled_rules, self.page_rules, self.text_rules))
 
     @property
-    def rules(self) -> tuple[Rule, ...]:
-        return select_rules(self.disabled_rules)
+    def active_page_rules(self) -> tuple[PageRule, ...]:
+        """The page rules that run: `page_rules` without the disabled ones."""
+        return self._selected[0]
 
     @property
-    def dom_rules(self) -> tuple[DomRule, ...]:
-        return select_dom_rules(self.disabled_rules)
+    def active_text_rules(self) -> tuple[Rule, ...]:
+        """The text rules that run: `text_rules` without the disabled ones."""
+        return self._selected[1]
 
 
 def process_document(doc: Document, config: Config) -> Document:
@@ -82,7 +92,7 @@ def _decode(doc: Document, config: Config) -> Document:
 def _extract(doc: Document, config: Config) -> Document:
     if doc.kind != "html" or doc.html is None:
         return doc
-    extraction = extract_html(doc.html, doc.url, config.extract, config.dom_rules)
+    extraction = extract_html(doc.html, doc.url, config.extract, config.active_page_rules)
     return replace(
         doc,
         paragraphs=extraction.paragraphs,
@@ -93,7 +103,7 @@ def _extract(doc: Document, config: Config) -> Document:
 
 
 def _clean(doc: Document, config: Config) -> Document:
-    kept, removed = apply_rules(doc.paragraphs, config.rules, doc.kind)
+    kept, removed = apply_rules(doc.paragraphs, config.active_text_rules)
     metadata = doc.metadata
     if metadata.date is None:
         metadata = replace(metadata, date=_removed_date(removed) or doc.date_hint)

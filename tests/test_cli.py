@@ -14,8 +14,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.cli import main
-from pipeline.rules.page.registry import DOM_RULES
-from pipeline.rules.text import RULES
+from pipeline.rules import PAGE_RULES, TEXT_RULES
 
 from .conftest import ROOT
 
@@ -257,8 +256,8 @@ def test_summary_counts_documents_and_removals(
 def test_rules_lists_every_rule(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["rules", "--json"]) == 0
     listed = json.loads(capsys.readouterr().out)
-    assert [r["name"] for r in listed] == [r.name for r in (*DOM_RULES, *RULES)]
-    assert [r["stage"] for r in listed] == ["page"] * len(DOM_RULES) + ["text"] * len(RULES)
+    assert [r["name"] for r in listed] == [r.name for r in (*PAGE_RULES, *TEXT_RULES)]
+    assert [r["stage"] for r in listed] == ["page"] * len(PAGE_RULES) + ["text"] * len(TEXT_RULES)
     assert all(r["family"] and r["purpose"] for r in listed)
 
 

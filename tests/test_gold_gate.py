@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pipeline.process import Config
 from pipeline.readers.files import Input, kind_of
-from pipeline.rules.text import RULE_NAMES
+from pipeline.rules import RULE_NAMES
 from pipeline.runners.local import process_input
 from pipeline.tools.evaluate import Summary, load_gold, match_records, score_matching, summarise
 

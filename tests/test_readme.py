@@ -8,8 +8,7 @@ from dataclasses import fields
 from pipeline.cli import build_parser
 from pipeline.extract import ExtractOptions
 from pipeline.record import RECORD_KEYS
-from pipeline.rules.page.registry import DOM_RULES
-from pipeline.rules.text import RULES
+from pipeline.rules import PAGE_RULES, TEXT_RULES
 
 from .conftest import ROOT
 
@@ -36,17 +35,17 @@ def test_the_first_command_cleans_the_bundled_sample() -> None:
 def test_rule_table_matches_the_registry() -> None:
     rows = re.findall(r"^\| (\d+) \| `([a-z-]+)` \| ([a-z-]+) \| (.+) \|$", README, flags=re.MULTILINE)
     assert [(int(n), name, family) for n, name, family, _ in rows] == [
-        (i, r.name, r.family) for i, r in enumerate(RULES, start=1)
+        (i, r.name, r.family) for i, r in enumerate(TEXT_RULES, start=1)
     ]
-    assert [purpose for *_, purpose in rows] == [r.purpose for r in RULES]
+    assert [purpose for *_, purpose in rows] == [r.purpose for r in TEXT_RULES]
 
 
 def test_dom_rule_table_matches_the_registry() -> None:
     rows = re.findall(r"^\| D(\d+) \| `([a-z-]+)` \| ([a-z-]+) \| (.+) \|$", README, flags=re.MULTILINE)
     assert [(int(n), name, family) for n, name, family, _ in rows] == [
-        (i, r.name, r.family) for i, r in enumerate(DOM_RULES, start=1)
+        (i, r.name, r.family) for i, r in enumerate(PAGE_RULES, start=1)
     ]
-    assert [purpose for *_, purpose in rows] == [r.purpose for r in DOM_RULES]
+    assert [purpose for *_, purpose in rows] == [r.purpose for r in PAGE_RULES]
 
 
 def test_settings_table_names_every_trafilatura_option() -> None:

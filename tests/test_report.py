@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from pipeline.rules.text import FAMILIES
+from pipeline.rules import FAMILIES
 from pipeline.tools import report
 
 HOSTILE = "</del><script>alert(\"x\")</script> & <b>bold</b> 'quoted'"

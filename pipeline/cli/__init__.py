@@ -16,8 +16,8 @@ from typing import IO, Any
 from pipeline.document import FAILURE_STAGES
 from pipeline.process import Config
 from pipeline.readers.files import DEFAULT_MAX_BYTES, SUPPORTED, Input, iter_inputs
-from pipeline.rules.page.registry import DOM_RULES
-from pipeline.rules.text import RULE_NAMES, RULES
+from pipeline.rules import PAGE_RULES, RULE_NAMES, TEXT_RULES
+from pipeline.rules.text.shapes import describe
 from pipeline.runners.local import Outcome, process_input, run_batch
 from pipeline.tools import evaluate, report
 from pipeline.writers.jsonl import JsonlWriter, errors_path, read_sources
@@ -210,7 +210,7 @@ class _Summary:
         if self.rules:
             width = max(len(name) for name in self.rules)
             print("removals by rule:", file=stream)
-            rules = [(r.name, r.family) for r in DOM_RULES] + [(r.name, r.family) for r in RULES]
+            rules = [(r.name, r.family) for r in PAGE_RULES] + [(r.name, r.family) for r in TEXT_RULES]
             for name, family in rules:
                 if self.rules[name]:
                     print(f"  {name:<{width}}  {self.rules[name]:>6}  ({family})", file=stream)
@@ -282,12 +282,16 @@ def run_clean(args: argparse.Namespace) -> int:
 
 
 def run_rules(args: argparse.Namespace) -> int:
-    """Every rule in run order: the DOM rules on the page, then the text rules on its paragraphs."""
-    stages = [("page", rule.name, rule.family, rule.purpose) for rule in DOM_RULES]
-    stages += [("text", rule.name, rule.family, rule.purpose) for rule in RULES]
+    """Every rule in run order: the page rules before extraction, then the text rules on its paragraphs."""
+    stages = [("page", rule.name, str(rule.family), rule.purpose) for rule in PAGE_RULES]
+    stages += [("text", rule.name, str(rule.family), rule.purpose) for rule in TEXT_RULES]
     if args.json:
         keys = ("stage", "name", "family", "purpose")
-        print(json.dumps([dict(zip(keys, row, strict=True)) for row in stages], ensure_ascii=False, indent=2))
+        shapes = [rule.describe() for rule in PAGE_RULES] + [describe(rule.find) for rule in TEXT_RULES]
+        listed = [
+            dict(zip(keys, row, strict=True)) | shape for row, shape in zip(stages, shapes, strict=True)
+        ]
+        print(json.dumps(listed, ensure_ascii=False, indent=2))
         return EXIT_OK
     name_width = max(len(name) for _, name, _, _ in stages)
     family_width = max(len(family) for _, _, family, _ in stages)

@@ -31,7 +31,8 @@ from trafilatura.xml import xmltotxt
 from trafilatura.xpaths import AUTHOR_DISCARD_XPATHS
 
 from pipeline.document import DocumentError, Metadata, Removal
-from pipeline.rules.page.engine import DomRule, prune
+from pipeline.rules.page.engine import prune
+from pipeline.rules.page.shapes import PageRule
 from pipeline.text import squeeze
 
 EXTRACTOR = f"trafilatura {trafilatura.__version__}"
@@ -76,11 +77,11 @@ class Extraction:
 
 
 def extract_html(
-    html: str, url: str | None, options: ExtractOptions, dom_rules: Sequence[DomRule] = ()
+    html: str, url: str | None, options: ExtractOptions, page_rules: Sequence[PageRule] = ()
 ) -> Extraction:
     """Extract the article's paragraphs and metadata; raise DocumentError('extract') on failure.
 
-    The DOM rules cut their blocks from the parsed page after the metadata is read (a cut block may
+    The page rules cut their blocks from the parsed page after the metadata is read (a cut block may
     hold the byline or the date) and before trafilatura extracts the text from the same tree.
     """
     tree = load_html(html)
@@ -88,7 +89,7 @@ def extract_html(
         raise DocumentError("extract", "the page could not be parsed as HTML")
     metadata = _metadata(tree, url, options)
     headlines = _headlines(tree, metadata.title)  # before trafilatura prunes the tree
-    removed = prune(tree, dom_rules, url or metadata.url, metadata.description) if dom_rules else ()
+    removed = prune(tree, page_rules, url or metadata.url, metadata.description) if page_rules else ()
     text = _main_text(tree, url or metadata.url, options)
     paragraphs = tuple(line for line in text.split("\n") if line.strip())
     return Extraction(_without_headline(paragraphs, headlines), metadata, removed)

@@ -15,7 +15,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from pipeline.rules.text import RULES, Rule, apply_rules
+from pipeline.rules import TEXT_RULES, Rule
+from pipeline.rules.text.engine import apply_rules
 
 # Tokens are runs of word characters (Unicode), compared case-sensitively, as the Zyte benchmark does.
 TOKEN = re.compile(r"\w+")
@@ -270,14 +271,10 @@ class Residue:
     text: str
 
 
-def find_residue(record: dict[str, Any], rules: Sequence[Rule] = RULES) -> list[Residue]:
-    """Run the rules over a record's kept paragraphs and return what they would still remove.
-
-    A record of a plain-text input (extractor "none") is cleaned as text, any other as HTML.
-    """
+def find_residue(record: dict[str, Any], rules: Sequence[Rule] = TEXT_RULES) -> list[Residue]:
+    """Run the rules over a record's kept paragraphs and return what they would still remove."""
     paragraphs = [line for line in str(record.get("text") or "").split("\n") if line.strip()]
-    kind = "text" if record.get("extractor") == "none" else "html"
-    _, removals = apply_rules(paragraphs, rules, kind)
+    _, removals = apply_rules(paragraphs, rules)
     source = str(record.get("source") or "")
     return [Residue(source, r.rule, r.family, r.text) for r in removals]
 

@@ -13,20 +13,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from pipeline.rules.families import FAMILIES
 from pipeline.tools.evaluate import load_records
 
-# One colour per policy family (CLEANING_POLICY.md); a family not listed here is drawn in OTHER_COLOUR.
-FAMILY_COLOURS = {
-    "related-link": "#1f5fbf",
-    "subscription": "#8250df",
-    "comment-form": "#bf3989",
-    "agency-notice": "#9a6700",
-    "photo-caption": "#1a7f37",
-    "chrome": "#cf222e",
-    "trailer": "#bc4c00",
-    "timestamp": "#0e7490",
-    "repeat": "#57606a",
-}
+# One colour per family (pipeline.rules.families); a family not listed there is drawn in OTHER_COLOUR.
+FAMILY_COLOURS = {str(family): family.colour for family in FAMILIES}
 OTHER_COLOUR = "#6e7781"
 
 _STYLE = """

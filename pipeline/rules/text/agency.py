@@ -3,9 +3,10 @@ usage advisories)."""
 
 from __future__ import annotations
 
-from pipeline.rules.text.base import rule, spans_of
+from pipeline.rules.families import Family
+from pipeline.rules.text.shapes import Spans, rule
 
-FAMILY = "agency-notice"
+FAMILY = Family.AGENCY_NOTICE
 
 # The AFP notice opens with a fixed phrase and closes with one of its fixed sentences; the
 # window between is bounded so a cut never runs past one caption, and a notice cut short by a
@@ -25,7 +26,7 @@ AFP_CORRECTION_NOTICE = rule(
     "afp-correction-notice",
     FAMILY,
     "AFP's metadata-correction notice pasted into a photo caption, cut from wherever it stands.",
-    spans_of(_AFP_NOTICE, needs=("erroneous mention",)),
+    Spans(_AFP_NOTICE, needs=("erroneous mention",)),
     removes=[
         (
             "Fighters in Maaret al-Numan. (Photo by Bakr ALKASEM / AFP) / The erroneous mention appearing "
@@ -66,7 +67,7 @@ USAGE_ADVISORY = rule(
     "usage-advisory",
     FAMILY,
     'A picture-agency usage advisory in a caption ("RESTRICTED TO EDITORIAL USE - MANDATORY CREDIT ...").',
-    spans_of(_ADVISORY, flags=0, needs=("RESTRICTED TO EDITORIAL USE", "MANDATORY CREDIT")),
+    Spans(_ADVISORY, flags=0, needs=("RESTRICTED TO EDITORIAL USE", "MANDATORY CREDIT")),
     removes=[
         (
             'Officials meet in Beijing. RESTRICTED TO EDITORIAL USE - MANDATORY CREDIT "AFP PHOTO / CCTV" - '

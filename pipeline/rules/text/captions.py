@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from pipeline.rules.text.base import (
+from pipeline.rules.families import Family
+from pipeline.rules.text.shapes import (
     Context,
     Span,
     alternation,
@@ -16,7 +17,7 @@ from pipeline.rules.text.base import (
     word_count,
 )
 
-FAMILY = "photo-caption"
+FAMILY = Family.PHOTO_CAPTION
 
 # Picture agencies and wire services as they sign photos (case as they write it).
 AGENCIES = alternation(
@@ -140,7 +141,9 @@ def credit_spans(text: str) -> list[Span]:
     return sorted(spans)
 
 
-def _find(text: str, ctx: Context) -> list[Span]:
+def find_credited_caption(text: str, ctx: Context) -> list[Span]:
+    """Photo credits; the whole paragraph when it is only captions (each up to MAX_CAPTION_WORDS words)
+    each ending in a credit."""
     credits = credit_spans(text)
     if not credits:
         return []
@@ -160,7 +163,7 @@ CREDITED_CAPTION = rule(
     "credited-caption",
     FAMILY,
     "A caption that ends in a photo credit, or a run of them; a credit inside prose is cut alone.",
-    _find,
+    find_credited_caption,
     removes=[
         "Anti-government fighters patrol in central Aleppo on November 30, 2024. (AFP Photo)",
         "Fighters celebrate in Maaret al-Numan. (Photo by Abdulaziz KETAZ / AFP)Fighters drive down a road "

@@ -5,18 +5,19 @@ from __future__ import annotations
 
 import re
 
-from pipeline.rules.text.base import (
+from pipeline.rules.families import Family
+from pipeline.rules.text.shapes import (
     Context,
     Span,
+    WholeLine,
     alternation,
     inside,
     quoted_spans,
     rule,
     starts_quoted,
-    whole_line,
 )
 
-FAMILY = "chrome"
+FAMILY = Family.CHROME
 
 # Words of site chrome, by kind. A line made of these words only (and of the glue words
 # between them) is a share bar, social strip or toolbar: "X Instagram Youtube", "Share this:",
@@ -50,7 +51,9 @@ def _chrome_words(text: str) -> list[str] | None:
     return [re.split(r"['’]", word)[0] for word in words]
 
 
-def _find_chrome_line(text: str, ctx: Context) -> list[Span]:
+def find_chrome_line(text: str, ctx: Context) -> list[Span]:
+    """A line of at most MAX_CHROME_WORDS words, all of them network, tool or glue words, one at least
+    a network or tool word."""
     if ctx.word_count() > MAX_CHROME_WORDS or starts_quoted(text):
         return []
     words = _chrome_words(text)
@@ -65,7 +68,7 @@ NAV_SOCIAL_LINE = rule(
     "nav-social-line",
     FAMILY,
     'A line made only of navigation, share and social-network words ("X Instagram Youtube", "Share this:").',
-    _find_chrome_line,
+    find_chrome_line,
     removes=[
         "Close",
         "newsletters Newsletters",
@@ -108,7 +111,9 @@ _MENU_TOKEN = re.compile(r"[^\W\d_][\w'’&.-]*|&|[|/›>»·•–-]")
 _MENU_PUNCTUATION = re.compile(r"[,;:!?]|\.(?:\s|$)")
 
 
-def _find_menu_line(text: str, ctx: Context) -> list[Span]:
+def find_menu_line(text: str, ctx: Context) -> list[Span]:
+    """A line of 3 to 16 capitalised words without sentence punctuation, all or all but one of them
+    section names of news menus."""
     stripped = text.strip()
     if ctx.word_count() > 16 or _MENU_PUNCTUATION.search(stripped) or starts_quoted(stripped):
         return []
@@ -123,7 +128,7 @@ NAV_MENU_LINE = rule(
     "nav-menu-line",
     FAMILY,
     'A site menu or breadcrumb made of section names ("Home World Business Markets").',
-    _find_menu_line,
+    find_menu_line,
     removes=[
         "Home | News | Politics | Sport",
         "Startseite › Politik › Ausland",
@@ -187,7 +192,7 @@ AD_LABEL = rule(
     "ad-label",
     FAMILY,
     'An advertising label on its own line ("Advertisement", "Anzeige", "PUBLICIDAD", "Reklam").',
-    whole_line(rf"[\W_]{{0,3}}{_AD_LABELS}[\s:.)\]-]*", max_words=10),
+    WholeLine(rf"[\W_]{{0,3}}{_AD_LABELS}[\s:.)\]-]*", max_words=10),
     removes=[
         "Advertisement",
         "ADVERTISEMENT",
@@ -222,7 +227,7 @@ COOKIE_NOTICE = rule(
     "cookie-notice",
     FAMILY,
     'A cookie or consent banner ("We use cookies to improve your experience ...").',
-    whole_line(rf"[\W_]{{0,3}}{_COOKIE}\b.*", max_words=80),
+    WholeLine(rf"[\W_]{{0,3}}{_COOKIE}\b.*", max_words=80),
     removes=[
         "We use cookies to improve your experience on our site. By continuing you accept our use of cookies.",
         "Wir verwenden Cookies, um Ihnen ein optimales Webseiten-Erlebnis zu bieten.",
@@ -273,7 +278,9 @@ _APP_PROMPT = re.compile(
 MAX_FOLLOW_WORDS = 30
 
 
-def _find_follow(text: str, ctx: Context) -> list[Span]:
+def find_follow_prompt(text: str, ctx: Context) -> list[Span]:
+    """A paragraph of at most MAX_FOLLOW_WORDS words that opens with (or, after a clause, turns to) a
+    call to follow the site on a network or to get its app, outside quotations."""
     stripped = text.strip()
     if ctx.word_count() > MAX_FOLLOW_WORDS or not stripped or starts_quoted(stripped):
         return []
@@ -289,7 +296,7 @@ FOLLOW_PROMPT = rule(
     "follow-prompt",
     FAMILY,
     'A call to follow the site or get its app ("Follow us on Facebook, X and Instagram.").',
-    _find_follow,
+    find_follow_prompt,
     removes=[
         "Follow us on Facebook, X and Instagram.",
         "For breaking news and analysis, follow us on Threads and Bluesky.",
@@ -344,7 +351,9 @@ _TAG_ITEMS = re.compile(r"[^\W\d_][^,|·•;.!?]{0,40}(?:\s*[,|·•;]\s*[^\W\d_
 MAX_TAG_WORDS = 20
 
 
-def _find_tags(text: str, ctx: Context) -> list[Span]:
+def find_tag_list(text: str, ctx: Context) -> list[Span]:
+    """A labelled list of tags ("Tags: A, B"), or a list of short capitalised items under a tags or
+    topics heading, of at most MAX_TAG_WORDS words."""
     stripped = text.strip()
     if ctx.word_count() > MAX_TAG_WORDS or not stripped or starts_quoted(stripped):
         return []
@@ -361,7 +370,7 @@ TAG_LIST = rule(
     "tag-list",
     FAMILY,
     'A list of tags or categories ("Tags: Syria, Aleppo, Conflict"), or the list under a "Topics" heading.',
-    _find_tags,
+    find_tag_list,
     removes=[
         ("Related Topics\nFloods, Bangladesh, Climate change", "Related Topics"),
         ("Themen\nBundestag | Haushalt | Schuldenbremse", "Themen"),

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from pipeline.rules.text.base import alternation, rule, whole_line
+from pipeline.rules.families import Family
+from pipeline.rules.text.shapes import WholeLine, alternation, rule
 
-FAMILY = "comment-form"
+FAMILY = Family.COMMENT_FORM
 
 # Strings a comment form renders (WordPress core and its translations, Akismet, Disqus-style
 # prompts). Matched only as a whole line: "The ministry declined to comment." stays.
@@ -76,7 +77,7 @@ COMMENT_FORM = rule(
     "comment-form",
     FAMILY,
     'A line of a comment form ("Leave a Reply", "Your email address will not be published.").',
-    whole_line(rf"[\W_]{{0,3}}{_FORM_LINES}[\s.:!*]*", max_words=40),
+    WholeLine(rf"[\W_]{{0,3}}{_FORM_LINES}[\s.:!*]*", max_words=40),
     removes=[
         "Leave a Reply",
         "Your email address will not be published. Required fields are marked *",
@@ -115,7 +116,7 @@ COMMENT_COUNT = rule(
     "comment-count",
     FAMILY,
     'A comment counter or link ("12 comments", "One thought on “<title>”", "View comments (299)").',
-    whole_line(rf"[\W_]{{0,3}}(?:{_COUNTS})[\s.:]*", max_words=30),
+    WholeLine(rf"[\W_]{{0,3}}(?:{_COUNTS})[\s.:]*", max_words=30),
     removes=[
         "12 Comments",
         "One thought on “Aleppo falls to rebels”",

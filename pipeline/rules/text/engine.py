@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from pipeline.document import Removal
-from pipeline.rules.text.base import Context, Rule, Span, has_words, normalise, word_count
+from pipeline.rules.text.shapes import Context, Rule, Span, has_words, normalise, word_count
 
 
 class _Paragraph:
@@ -91,7 +91,7 @@ def _runs(positions: list[int]) -> list[Span]:
 
 
 def apply_rules(
-    paragraphs: Sequence[str], rules: Sequence[Rule], kind: str
+    paragraphs: Sequence[str], rules: Sequence[Rule]
 ) -> tuple[tuple[str, ...], tuple[Removal, ...]]:
     """Clean paragraphs with rules in order; return the kept paragraphs and the removals.
 
@@ -109,7 +109,7 @@ def apply_rules(
         live_views = [views[p.index] for p in live]
         live_words = [words[p.index] for p in live]
         alive = [True] * len(live)
-        ctx = Context(live_views, alive, 0, kind, live_words)
+        ctx = Context(live_views, alive, 0, live_words)
         for j, para in enumerate(live):
             ctx.index = j
             spans = rule.find(live_views[j], ctx)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 
-from pipeline.rules.text.base import Context, Span, alternation, rule, starts_quoted, whole_line, word_count
+from pipeline.rules.families import Family
+from pipeline.rules.text.shapes import Context, Span, WholeLine, alternation, rule, starts_quoted, word_count
 
-FAMILY = "related-link"
+FAMILY = Family.RELATED_LINK
 
 # Labels that introduce a link to another article, by language.
 LINK_LABELS = alternation(
@@ -133,7 +134,9 @@ def _headline_ok(headline: str) -> bool:
     return word_count(headline) <= MAX_HEADLINE_WORDS and _SENTENCE_BREAK.search(headline) is None
 
 
-def _find_link(text: str, ctx: Context) -> list[Span]:
+def find_link_line(text: str, ctx: Context) -> list[Span]:
+    """A link label alone, or a label, a separator and a headline (a capital first, at most
+    MAX_HEADLINE_WORDS words, one sentence)."""
     stripped = text.strip()
     if not stripped or starts_quoted(stripped):
         return []
@@ -152,7 +155,7 @@ SEE_ALSO_LINK = rule(
     "see-also-link",
     FAMILY,
     'A paragraph that is a link label ("See also", "Read more:", "Lesen Sie auch:") and a headline.',
-    _find_link,
+    find_link_line,
     removes=[
         "See also\u00a0 Israel will start talks on the second phase of the Gaza ceasefire, "
         "a minister announced",
@@ -248,7 +251,7 @@ RELATED_HEADING = rule(
     "related-heading",
     FAMILY,
     'A heading of a related or recommended block ("Related posts", "Ähnliche Beiträge") on its own line.',
-    whole_line(rf"[\W_]{{0,3}}{_HEADINGS}\s*[:.…]*", max_words=8),
+    WholeLine(rf"[\W_]{{0,3}}{_HEADINGS}\s*[:.…]*", max_words=8),
     removes=[
         "Related posts",
         "You might also like:",

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from pipeline.rules.text.base import Context, Span, rule
+from pipeline.rules.families import Family
+from pipeline.rules.text.shapes import Context, Span, rule
 from pipeline.text import squeeze
 
 
-def _find(text: str, ctx: Context) -> list[Span]:
+def find_repeat(text: str, ctx: Context) -> list[Span]:
+    """A paragraph equal (space and case aside) to the kept paragraph right before it."""
     previous = ctx.previous()
     if previous is None or not text.strip():
         return []
@@ -15,9 +17,9 @@ def _find(text: str, ctx: Context) -> list[Span]:
 
 REPEATED_PARAGRAPH = rule(
     "repeated-paragraph",
-    "repeat",
+    Family.REPEAT,
     "A paragraph identical to the kept paragraph right before it (a caption printed twice).",
-    _find,
+    find_repeat,
     removes=[
         (
             "Fighters patrol in central Aleppo.\nFighters patrol in central Aleppo.",

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 
-from pipeline.rules.text.base import Context, alternation, rule, whole_line
+from pipeline.rules.families import Family
+from pipeline.rules.text.shapes import Context, WholeLine, alternation, rule
 
-FAMILY = "subscription"
+FAMILY = Family.SUBSCRIPTION
 
 # Call-to-action sentences that open a paragraph: an imperative to subscribe or sign up, with
 # what is on offer (a newsletter, posts by email, access). Reported speech ("asked readers to
@@ -64,7 +65,7 @@ NEWSLETTER_SIGNUP = rule(
     'A newsletter or posts-by-email prompt ("Subscribe to get the latest posts sent to your email.").',
     # One short lead-in may come first: "Enjoyed this story? Sign up for free to get every new post ...".
     # The lead-in opens no quotation: a quoted sign-up line is the article reporting it.
-    whole_line(rf"(?:[^.!?\"“'‘«„]{{1,60}}[.!?]\s+)?[\W_]{{0,3}}{_SIGNUP}", max_words=45),
+    WholeLine(rf"(?:[^.!?\"“'‘«„]{{1,60}}[.!?]\s+)?[\W_]{{0,3}}{_SIGNUP}", max_words=45),
     removes=[
         "Subscribe to get the latest posts sent to your email.",
         "Register now for FREE unlimited access to example.com",
@@ -123,7 +124,7 @@ DISCOVER_MORE = rule(
     "discover-more-from",
     FAMILY,
     'The "Discover more from <site>" heading of a subscription box.',
-    whole_line(r"[\W_]{0,3}" + _DISCOVER.pattern, max_words=14, when=_discover_context),
+    WholeLine(r"[\W_]{0,3}" + _DISCOVER.pattern, max_words=14, when=_discover_context),
     removes=[
         (
             "Discover more from Defence Talks | Defense News Military Pictures\n"
@@ -156,7 +157,7 @@ PAYWALL_PROMPT = rule(
     "paywall-prompt",
     FAMILY,
     'A paywall or metering teaser ("Subscribe to continue reading", "You have reached your limit ...").',
-    whole_line(rf"[\W_]{{0,3}}{_PAYWALL}", max_words=45),
+    WholeLine(rf"[\W_]{{0,3}}{_PAYWALL}", max_words=45),
     removes=[
         "Subscribe to continue reading this article.",
         "This content is for subscribers only.",

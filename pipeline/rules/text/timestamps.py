@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 
-from pipeline.rules.text.base import alternation, rule, whole_line
+from pipeline.rules.families import Family
+from pipeline.rules.text.shapes import WholeLine, alternation, rule
 
-FAMILY = "timestamp"
+FAMILY = Family.TIMESTAMP
 
 _MONTHS: dict[str, int] = {}
 for _number, _names in enumerate(
@@ -184,7 +185,7 @@ DATE_LINE = rule(
     "date-line",
     FAMILY,
     "A paragraph that is only a date or a date-time (it fills `date` when the page gave none).",
-    whole_line(DATE_LINE_PATTERN, max_words=16),
+    WholeLine(DATE_LINE_PATTERN, max_words=16),
     removes=[
         "December 01, 2024 09:14 AM GMT+03:00",
         "Published: 1 December 2024, 09:14 GMT",

@@ -3,19 +3,20 @@ copyright and republication lines, author bios)."""
 
 from __future__ import annotations
 
-from pipeline.rules.text.base import alternation, rule, whole_line
+from pipeline.rules.families import Family
+from pipeline.rules.text.shapes import WholeLine, alternation, rule
 
-FAMILY = "trailer"
+FAMILY = Family.TRAILER
 
 
 MORE_FROM_SITE = rule(
     "more-from-site",
     FAMILY,
     'A "More From <site>" trailer heading among the last paragraphs.',
-    whole_line(
+    WholeLine(
         r"[\W_]{0,3}(?:more (?:from|stories from|news from)|mehr (?:von|aus)) [^:.!?]{1,60}",
         max_words=7,
-        when=lambda text, ctx: ctx.in_tail(4),
+        tail=4,
     ),
     removes=["More From Türkiye Today", "More from Example News", "Mehr aus dem Ressort Politik"],
     keeps=[
@@ -30,7 +31,7 @@ SOURCE_DOMAIN = rule(
     "source-domain",
     FAMILY,
     'A "Source: <domain>" line naming the site the text was taken from.',
-    whole_line(
+    WholeLine(
         rf"[\W_]{{0,3}}{_SOURCE_LABEL}\s*:\s*(?:https?://)?(?:www\.)?[\w-]+(?:\.[\w-]+)+(?:/\S*)?\s*[.)]?",
         max_words=4,
     ),
@@ -67,7 +68,7 @@ COPYRIGHT_LINE = rule(
     "copyright-line",
     FAMILY,
     'A copyright line ("© 2024 Example Media. All rights reserved.").',
-    whole_line(
+    WholeLine(
         _COPYRIGHT,
         max_words=60,
         needs=(
@@ -129,7 +130,7 @@ REPUBLICATION_NOTE = rule(
     "republication-note",
     FAMILY,
     'A syndication footer ("This article originally appeared on <outlet>.").',
-    whole_line(rf"[\W_]{{0,3}}{_REPUBLISHED}", max_words=60),
+    WholeLine(rf"[\W_]{{0,3}}{_REPUBLISHED}", max_words=60),
     removes=[
         "This article originally appeared on Example Wire.",
         "This article was originally published on The Conversation. Read the original article.",
@@ -169,11 +170,11 @@ AUTHOR_BIO = rule(
     "author-bio",
     FAMILY,
     'An author bio closing the article ("Jane Doe is a senior correspondent covering ...").',
-    whole_line(
+    WholeLine(
         rf"(?-i:[A-Z][\w'’.-]+(?: [A-Z][\w'’.-]+){{1,3}}) (?:is|was) (?:a|an|the) .{{0,60}}?\b{_ROLE}\b"
         rf".{{0,200}}?\b{_BIO_VERBS}\b.*",
         max_words=70,
-        when=lambda text, ctx: ctx.in_tail(1),
+        tail=1,
     ),
     removes=["Jane Doe is a senior correspondent covering the Middle East for Example News."],
     keeps=[
@@ -188,7 +189,7 @@ CONTACT_LINE = rule(
     "contact-line",
     FAMILY,
     'An author contact trailer ("Write to Jane Doe at jane.doe@example.com").',
-    whole_line(
+    WholeLine(
         rf"[\W_]{{0,3}}(?:write to|contact(?: the (?:author|reporter|writer))?|e-?mail|reach)\b.{{0,80}}?"
         rf"\b(?:at|:)\s*{_EMAIL}(?:\s*(?:and|or|,)\s*.{{0,60}}?{_EMAIL})*\s*\.?",
         max_words=30,

@@ -1,10 +1,13 @@
-"""What a rule is, the context it sees, and the helpers rules are built from."""
+"""What a text rule is, the context it sees, and the shapes rules are built from (frozen values)."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
+
+from pipeline.rules.families import Family
 
 Span = tuple[int, int]
 
@@ -56,7 +59,6 @@ class Context:
     views: list[str]
     alive: list[bool]
     index: int
-    kind: str
     words: list[int] | None = None
     _lowered: dict[int, str] | None = None
 
@@ -99,21 +101,120 @@ class Context:
 
 
 Finder = Callable[[str, Context], list[Span]]
+Condition = Callable[[str, Context], bool]
 Example = str | tuple[str, str]
+
+
+def _needed(needs: tuple[str, ...], text: str, ctx: Context, folded: bool) -> bool:
+    if not needs:
+        return True
+    haystack = ctx.lower() if folded else text
+    return any(needle in haystack for needle in needs)
+
+
+def _name_of(function: Callable[..., Any] | None) -> str | None:
+    return None if function is None else f"{function.__module__}.{function.__qualname__}"
+
+
+@dataclass(frozen=True)
+class WholeLine:
+    """Match a paragraph that is, as a whole, the pattern (surrounding spaces aside).
+
+    `max_words`: longer paragraphs are never matched. `needs`: literal strings (lower case unless
+    `flags` drops IGNORECASE) one of which a match must contain, a cheap test that spares the regex on
+    most paragraphs. `tail`: only among the last `tail` kept paragraphs. `when`: a further test of the
+    stripped paragraph and its context (a module-level function, so that the rule pickles).
+    """
+
+    pattern: str
+    max_words: int = 40
+    needs: tuple[str, ...] = ()
+    tail: int | None = None
+    when: Condition | None = None
+    flags: int = re.IGNORECASE
+    _regex: re.Pattern[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_regex", re.compile(self.pattern, self.flags))
+
+    def __call__(self, text: str, ctx: Context) -> list[Span]:
+        if ctx.word_count() > self.max_words:
+            return []
+        if not _needed(self.needs, text, ctx, bool(self.flags & re.IGNORECASE)):
+            return []
+        stripped = text.strip()
+        if not stripped or starts_quoted(stripped) or self._regex.fullmatch(stripped) is None:
+            return []
+        if self.tail is not None and not ctx.in_tail(self.tail):
+            return []
+        if self.when is not None and not self.when(stripped, ctx):
+            return []
+        return [(0, len(text))]
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "shape": "whole-line",
+            "pattern": self.pattern,
+            "case_sensitive": not self.flags & re.IGNORECASE,
+            "max_words": self.max_words,
+            "needs": list(self.needs),
+            "tail": self.tail,
+            "when": _name_of(self.when),
+        }
+
+
+@dataclass(frozen=True)
+class Spans:
+    """Match every occurrence of the pattern inside a paragraph, outside quotations."""
+
+    pattern: str
+    needs: tuple[str, ...] = ()
+    flags: int = re.IGNORECASE
+    _regex: re.Pattern[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_regex", re.compile(self.pattern, self.flags))
+
+    def __call__(self, text: str, ctx: Context) -> list[Span]:
+        if not _needed(self.needs, text, ctx, bool(self.flags & re.IGNORECASE)):
+            return []
+        found = [m.span() for m in self._regex.finditer(text) if m.end() > m.start()]
+        if not found:
+            return []
+        quoted = quoted_spans(text)
+        return [span for span in found if not inside(span, quoted)]
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "shape": "spans",
+            "pattern": self.pattern,
+            "case_sensitive": not self.flags & re.IGNORECASE,
+            "needs": list(self.needs),
+        }
+
+
+def describe(find: Finder) -> dict[str, Any]:
+    """What `newsclean rules --json` shows of a rule's finder: a shape's fields, or a function's name."""
+    shown = getattr(find, "describe", None)
+    if callable(shown):
+        described: dict[str, Any] = shown()
+        return described
+    doc = (find.__doc__ or "").strip().split("\n\n")[0]
+    return {"shape": "logic", "function": _name_of(find), "logic": " ".join(doc.split()) or None}
 
 
 @dataclass(frozen=True)
 class Rule:
-    """A named cleaning rule and its evidence.
+    """A named text rule and its evidence.
 
-    `find` returns the spans of a paragraph to remove (the whole paragraph is one span).
-    `removes` are documents (paragraphs split on newlines) that the rule must clean: a plain
-    string must go entirely, a pair gives the input and the text that must remain. `keeps`
-    are look-alike documents that must come through every rule unchanged.
+    `find` returns the spans of a paragraph to remove (the whole paragraph is one span): a shape
+    (`WholeLine`, `Spans`) or a module-level function. `removes` are documents (paragraphs split on
+    newlines) that the rule must clean: a plain string must go entirely, a pair gives the input and the
+    text that must remain. `keeps` are look-alike documents that must come through every rule unchanged.
     """
 
     name: str
-    family: str
+    family: Family
     purpose: str
     find: Finder
     removes: tuple[Example, ...]
@@ -125,64 +226,9 @@ def alternation(*phrases: str) -> str:
     return "(?:" + "|".join(sorted(phrases, key=len, reverse=True)) + ")"
 
 
-def _needed(needs: tuple[str, ...], text: str, ctx: Context, folded: bool) -> bool:
-    if not needs:
-        return True
-    haystack = ctx.lower() if folded else text
-    return any(needle in haystack for needle in needs)
-
-
-def whole_line(
-    pattern: str,
-    *,
-    max_words: int = 40,
-    when: Callable[[str, Context], bool] | None = None,
-    flags: int = re.IGNORECASE,
-    needs: tuple[str, ...] = (),
-) -> Finder:
-    """Match a paragraph that is, as a whole, the pattern (surrounding spaces aside).
-
-    `needs`: literal strings (lower case unless `flags` drops IGNORECASE) one of which a match
-    must contain; a cheap test that spares the regex on most paragraphs.
-    """
-    regex = re.compile(pattern, flags)
-    folded = bool(flags & re.IGNORECASE)
-
-    def find(text: str, ctx: Context) -> list[Span]:
-        if ctx.word_count() > max_words or not _needed(needs, text, ctx, folded):
-            return []
-        stripped = text.strip()
-        if not stripped or starts_quoted(stripped):
-            return []
-        if regex.fullmatch(stripped) is None:
-            return []
-        if when is not None and not when(stripped, ctx):
-            return []
-        return [(0, len(text))]
-
-    return find
-
-
-def spans_of(pattern: str, *, flags: int = re.IGNORECASE, needs: tuple[str, ...] = ()) -> Finder:
-    """Match every occurrence of the pattern inside a paragraph, outside quotations."""
-    regex = re.compile(pattern, flags)
-    folded = bool(flags & re.IGNORECASE)
-
-    def find(text: str, ctx: Context) -> list[Span]:
-        if not _needed(needs, text, ctx, folded):
-            return []
-        found = [m.span() for m in regex.finditer(text) if m.end() > m.start()]
-        if not found:
-            return []
-        quoted = quoted_spans(text)
-        return [span for span in found if not inside(span, quoted)]
-
-    return find
-
-
 def rule(
     name: str,
-    family: str,
+    family: Family,
     purpose: str,
     find: Finder,
     *,

@@ -1,8 +1,8 @@
-"""Every DOM rule cuts its block from its own fixture page, and the look-alikes there survive every rule.
+"""Every page rule cuts its block from its own fixture page, and the look-alikes there survive every rule.
 
-A fixture is tests/dom/<rule>.html (more pages of a rule: <rule>-<case>.html) with <rule>.json beside it:
-`removes`, texts the rule must cut (each within one cut), and `keeps`, look-alikes that must come
-through all the DOM rules. The page's canonical URL and meta description are what the rules see.
+A fixture is tests/page_rules/<rule>.html (more pages of a rule: <rule>-<case>.html) with <rule>.json
+beside it: `removes`, texts the rule must cut (each within one cut), and `keeps`, look-alikes that must
+come through all the page rules. The page's canonical URL and meta description are what the rules see.
 """
 
 from __future__ import annotations
@@ -17,18 +17,25 @@ from lxml.html import HtmlElement
 
 from pipeline.document import Document
 from pipeline.process import Config, process_document
-from pipeline.rules.page.engine import DomRule, prune, squeeze, text_of
-from pipeline.rules.page.registry import DOM_RULE_NAMES, DOM_RULES, select_dom_rules
-from pipeline.rules.text import FAMILIES, RULE_NAMES, TEXT_RULE_NAMES, select_rules
+from pipeline.rules import (
+    FAMILIES,
+    PAGE_RULE_NAMES,
+    PAGE_RULES,
+    RULE_NAMES,
+    TEXT_RULE_NAMES,
+    PageRule,
+    select,
+)
+from pipeline.rules.page.engine import prune
+from pipeline.rules.page.markup import text_of
+from pipeline.text import squeeze
 
-DOM_DIR = Path(__file__).resolve().parent / "dom"
-# Families the DOM rules add to the cleaning policy's, documented in the README's DOM rule table.
-DOM_FAMILIES = ("standfirst",)
+DOM_DIR = Path(__file__).resolve().parent / "page_rules"
 
 
-def _rule_of(path: Path) -> DomRule:
+def _rule_of(path: Path) -> PageRule:
     stem = path.stem
-    return next(r for r in DOM_RULES if stem == r.name or stem.startswith(r.name + "-"))
+    return next(r for r in PAGE_RULES if stem == r.name or stem.startswith(r.name + "-"))
 
 
 FIXTURES = sorted(DOM_DIR.glob("*.html"))
@@ -52,7 +59,7 @@ def _body_text(tree: HtmlElement) -> str:
 
 
 @pytest.mark.parametrize(("rule", "path"), CASES)
-def test_rule_cuts_its_blocks(rule: DomRule, path: Path) -> None:
+def test_rule_cuts_its_blocks(rule: PageRule, path: Path) -> None:
     tree, url, description = _page(path)
     removed = prune(tree, (rule,), url, description)
     assert all(r.rule == rule.name and r.family == rule.family and r.at is None for r in removed)
@@ -63,9 +70,9 @@ def test_rule_cuts_its_blocks(rule: DomRule, path: Path) -> None:
 
 
 @pytest.mark.parametrize(("rule", "path"), CASES)
-def test_lookalikes_survive_every_dom_rule(rule: DomRule, path: Path) -> None:
+def test_lookalikes_survive_every_dom_rule(rule: PageRule, path: Path) -> None:
     tree, url, description = _page(path)
-    removed = prune(tree, DOM_RULES, url, description)
+    removed = prune(tree, PAGE_RULES, url, description)
     left = _body_text(tree)
     for text in _expected(path)["keeps"]:
         assert squeeze(text) in left, text
@@ -73,28 +80,28 @@ def test_lookalikes_survive_every_dom_rule(rule: DomRule, path: Path) -> None:
 
 
 def test_every_dom_rule_has_a_fixture_that_cuts_something() -> None:
-    for rule in DOM_RULES:
+    for rule in PAGE_RULES:
         page = DOM_DIR / f"{rule.name}.html"
         assert page.is_file() and page.with_suffix(".json").is_file(), rule.name
         expected = _expected(page)
         assert expected["removes"] and expected["keeps"], rule.name
 
 
-def test_dom_rules_are_named_and_documented() -> None:
-    for rule in DOM_RULES:
+def test_page_rules_are_named_and_documented() -> None:
+    for rule in PAGE_RULES:
         assert re.fullmatch(r"[a-z]+(?:-[a-z]+)*", rule.name), rule.name
-        assert rule.family in FAMILIES + DOM_FAMILIES, rule.name
+        assert rule.family in FAMILIES, rule.name
         assert rule.purpose.strip() and rule.evidence.strip(), rule.name
-    assert len(DOM_RULE_NAMES) == len(DOM_RULES)
-    assert not DOM_RULE_NAMES & TEXT_RULE_NAMES
-    assert RULE_NAMES == DOM_RULE_NAMES | TEXT_RULE_NAMES
+    assert len(PAGE_RULE_NAMES) == len(PAGE_RULES)
+    assert not PAGE_RULE_NAMES & TEXT_RULE_NAMES
+    assert RULE_NAMES == PAGE_RULE_NAMES | TEXT_RULE_NAMES
 
 
 def test_disabling_a_dom_rule_is_validated_and_applied() -> None:
-    assert select_rules({"navigation-menu"}) == select_rules()
-    assert "navigation-menu" not in {r.name for r in select_dom_rules({"navigation-menu"})}
+    assert select({"navigation-menu"})[1] == select()[1]
+    assert "navigation-menu" not in {r.name for r in select({"navigation-menu"})[0]}
     assert "navigation-menu" not in {
-        r.name for r in Config(disabled_rules=frozenset({"navigation-menu"})).dom_rules
+        r.name for r in Config(disabled_rules=frozenset({"navigation-menu"})).active_page_rules
     }
     with pytest.raises(ValueError):
         Config(disabled_rules=frozenset({"no-such-rule"}))
@@ -104,7 +111,7 @@ def test_disabling_a_dom_rule_is_validated_and_applied() -> None:
 def test_pre_extraction_removals_come_first_with_a_null_position(path: Path) -> None:
     doc = Document(source=str(path), content=path.read_bytes(), kind="html")
     done = process_document(doc, Config())
-    dom = [r for r in done.removed if r.rule in DOM_RULE_NAMES]
+    dom = [r for r in done.removed if r.rule in PAGE_RULE_NAMES]
     assert dom and all(r.at is None for r in dom)
     assert list(done.removed[: len(dom)]) == dom
     text = "\n".join(done.paragraphs)

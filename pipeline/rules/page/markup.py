@@ -1,0 +1,111 @@
+"""Markup helpers the page rules are built from: page text as a browser shows it, link shares, same-site
+tests, climbing to the box around an element, lists whose every item passes a test."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from urllib.parse import urlsplit
+
+from lxml import etree
+from lxml.html import HtmlElement
+
+from pipeline.rules.page.shapes import PageContext
+
+# Elements whose content is not page text: the source of a script, a style sheet or a template.
+_NOT_TEXT = frozenset({"script", "style", "noscript", "template"})
+# Elements a browser sets apart from their neighbours (a line or a cell of their own).
+_BLOCKS = frozenset(
+    "address article aside blockquote br dd div dl dt fieldset figcaption figure footer form h1 h2 h3 h4 "
+    "h5 h6 header hr li main nav ol option p pre section select table td th tr ul".split()
+)
+
+
+def text_of(element: HtmlElement) -> str:
+    """The element's page text with runs of white space collapsed, blocks apart, as a browser shows it."""
+    parts: list[str] = []
+    skipping = 0
+    for event, node in etree.iterwalk(element, events=("start", "end")):
+        tag = node.tag if isinstance(node.tag, str) else ""
+        if event == "start":
+            if tag in _NOT_TEXT or not tag:
+                skipping += 1
+            elif not skipping:
+                parts.append(" " if tag in _BLOCKS else "")
+                parts.append(node.text or "")
+            continue
+        if tag in _NOT_TEXT or not tag:
+            skipping -= 1
+        elif not skipping and tag in _BLOCKS:
+            parts.append(" ")
+        if not skipping and node is not element:
+            parts.append(node.tail or "")
+    return " ".join("".join(parts).split())
+
+
+def word_count(element: HtmlElement) -> int:
+    """Words in the element's text (script and style sources count too: they are rare in a block)."""
+    return len(element.text_content().split())
+
+
+def _letters(element: HtmlElement) -> int:
+    return len("".join(element.text_content().split()))
+
+
+def link_text_share(element: HtmlElement) -> float:
+    """The share of the element's text (spaces aside) that sits inside links."""
+    total = _letters(element)
+    return sum(map(_letters, element.iter("a"))) / total if total else 0.0
+
+
+def site_of(url: str | None) -> str | None:
+    host = urlsplit(url).hostname if url else None
+    if not host:
+        return None
+    return host[4:] if host.startswith("www.") else host
+
+
+def same_site(href: str | None, page: PageContext) -> bool:
+    """Whether a link leads to another page of the page's own site (a relative link does)."""
+    if not href or href.startswith(("#", "mailto:", "tel:", "javascript:")):
+        return False
+    host = site_of(href.strip())
+    if host is None:
+        return not urlsplit(href.strip()).scheme
+    if page.site is None:
+        return False
+    return host == page.site or host.endswith("." + page.site) or page.site.endswith("." + host)
+
+
+def climb(
+    element: HtmlElement, accept: Callable[[HtmlElement], bool], stop: frozenset[str] = frozenset()
+) -> HtmlElement | None:
+    """The highest ancestor-or-self of the element that `accept` takes, climbing while it takes them."""
+    if not accept(element):
+        return None
+    found = element
+    for ancestor in element.iterancestors():
+        if ancestor.tag in stop or not accept(ancestor):
+            break
+        found = ancestor
+    return found
+
+
+# Blocks a climb never goes past: past them is the page, not a box in it.
+PAGE_LEVEL = frozenset({"body", "main", "article", "html"})
+LISTS = frozenset({"ul", "ol"})
+
+
+def items_of(element: HtmlElement) -> list[HtmlElement] | None:
+    """The <li> children of a list, or None when it has other children (or none)."""
+    items = [child for child in element if child.tag == "li"]
+    return items if items and len(items) == len(element) else None
+
+
+def list_of(
+    element: HtmlElement, page: PageContext, minimum: int, test: Callable[[HtmlElement, PageContext], bool]
+) -> HtmlElement | None:
+    """The list, when it has `minimum` items or more and every item passes `test`."""
+    items = items_of(element)
+    if items is None or len(items) < minimum:
+        return None
+    return element if all(test(item, page) for item in items) else None
