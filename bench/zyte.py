@@ -65,7 +65,7 @@ class Newsclean:
         self.records: list[dict[str, object]] = []
 
     def __call__(self, page: Page) -> str:
-        document = Document(source=str(page.path), content=page.content, kind="html")
+        document = Document(str(page.path), "html", content=page.content)
         try:
             done = process_document(document, self.config)
         except DocumentError:

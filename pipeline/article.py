@@ -1,5 +1,8 @@
 """Whether a crawled page is an article, judged by the page: its markup, its metadata, its text length.
 
+The signals are read from the tree the extraction parsed (before anything is cut from it); the
+judgement is a step of `process_document` in runs that keep articles only.
+
 The rule, in order:
 1. Fewer than MIN_WORDS words of cleaned text: not an article (a teaser, a stub, a gallery).
 2. The page declares itself an article: `og:type` "article", a schema.org Article type (NewsArticle,
@@ -25,8 +28,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from lxml import etree
-from lxml.html import HtmlElement, document_fromstring
+from lxml.html import HtmlElement
 
 # Below this many words of cleaned text a page is not an article.
 MIN_WORDS = 40
@@ -93,14 +95,20 @@ class Signals:
         return None
 
 
-def not_article_reason(html: str, words: int, listed_as_news: bool, found_date: bool = False) -> str | None:
+NO_SIGNALS = Signals(None, frozenset(), 0, 0, False, False, False)
+
+
+def not_article_reason(
+    signals: Signals | None, words: int, listed_as_news: bool, found_date: bool = False
+) -> str | None:
     """None when the page is an article by the module's rule, else why it is not.
 
+    `signals`: what the page says about itself (None for a page without markup, a text dump);
     `found_date`: the extractor found a publication date in the page itself (not a sitemap's).
     """
     if words < MIN_WORDS:
         return f"{words} words of text; an article has at least {MIN_WORDS}"
-    signals = page_signals(html)
+    signals = signals or NO_SIGNALS
     if signals.declared_article:
         return None
     declared = signals.declared_other
@@ -128,11 +136,8 @@ def _weak_signals(signals: Signals, listed_as_news: bool, found_date: bool) -> l
     return found
 
 
-def page_signals(html: str) -> Signals:
-    try:
-        tree = document_fromstring(html)
-    except (etree.ParserError, ValueError):
-        return Signals(None, frozenset(), 0, 0, False, False, False)
+def page_signals(tree: HtmlElement) -> Signals:
+    """The signals of a parsed page (its root element), read before anything is cut from it."""
     og_values = tree.xpath('//meta[@property="og:type" or @name="og:type"]/@content')
     og = [str(value).strip().lower() for value in og_values]
     ld = list(_json_ld(tree))

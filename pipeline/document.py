@@ -1,9 +1,13 @@
-"""The one document type that flows from reader to writer, and the error every stage raises."""
+"""The one document type that flows from reader to writer, the error every stage raises, and what one
+document gives: an Outcome, a record or an error line."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal, Protocol
+
+if TYPE_CHECKING:
+    from pipeline.article import Signals
 
 Kind = Literal["html", "text"]
 
@@ -63,22 +67,48 @@ class Metadata:
     declared_language: str | None = None
 
 
+class Origin(Protocol):
+    """Where a document's bytes come from, read by the read step of `process_document` (in the worker
+    that processes the document, so that a pool or a cluster ships a reference, not the bytes)."""
+
+    def load(self, max_bytes: int) -> bytes:
+        """The document's bytes (decompressed); raise DocumentError('read' or 'skipped')."""
+        ...
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """An origin whose failure is known before reading: a missing path, an unsupported file, a page the
+    crawl could not fetch. Loading it raises the error, so it becomes an error line like any other."""
+
+    stage: str
+    message: str
+
+    def load(self, max_bytes: int) -> bytes:
+        raise DocumentError(self.stage, self.message)
+
+
 @dataclass(frozen=True)
 class Document:
     """A page or text dump on its way through the pipeline.
 
-    Readers fill the first block of fields; each stage returns a new Document with its own
-    fields filled (`dataclasses.replace`), so no stage mutates another's value.
+    Readers fill the first block of fields (`content`, or an `origin` to load it from); each stage
+    returns a new Document with its own fields filled (`dataclasses.replace`), so no stage mutates
+    another's value. `kind` is None for an input that is not of a supported type.
     """
 
     source: str
-    content: bytes
-    kind: Kind
+    kind: Kind | None
+    content: bytes | None = None
+    origin: Origin | None = None
     url: str | None = None
     content_type: str | None = None
     fetched_at: str | None = None
     status: int | None = None
+    # What a crawl's sitemaps and feeds said of the page: its date (YYYY-MM-DD), and whether a news
+    # sitemap or a feed listed it.
     date_hint: str | None = None
+    listed_as_news: bool = False
 
     html: str | None = None
     paragraphs: tuple[str, ...] = ()
@@ -87,3 +117,24 @@ class Document:
     language: str | None = None
     language_score: float | None = None
     extractor: str = "none"
+    # What the page says about itself (pipeline.article), read from the parsed page when the run keeps
+    # articles only.
+    signals: Signals | None = None
+
+    def failed(self, stage: str, message: str) -> Document:
+        """This document as one that gives no record, for the reason given (a crawl that could not fetch
+        it, a worker that died on it): `run_one` turns it into its error line like any other."""
+        return Document(self.source, self.kind, origin=Unreadable(stage, message), url=self.url)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one document gave: a record, or an error line with its stage."""
+
+    source: str
+    record: dict[str, Any] | None = None
+    error: dict[str, str] | None = None
+
+    @property
+    def stage(self) -> str | None:
+        return self.error["stage"] if self.error else None

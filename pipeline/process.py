@@ -1,7 +1,8 @@
-"""The per-document function: decode, extract or split, clean, identify the language.
+"""The per-document function and the one door into it.
 
-The CLI, the worker pool and the Scrapy item pipeline all call `process_document`; nothing
-else extracts or cleans.
+`process_document` reads, decodes, extracts or splits, cleans, identifies the language and, for runs
+that keep articles only, judges the page; `run_one` turns its result or its DocumentError into an
+Outcome. Every runner (the local loop, the process pool, the Scrapy item pipeline) calls `run_one`.
 """
 
 from __future__ import annotations
@@ -9,13 +10,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
+from pipeline.article import not_article_reason
 from pipeline.decode import decode_html, decode_text
-from pipeline.document import Document, DocumentError, Metadata, Removal
+from pipeline.document import Document, DocumentError, Outcome, Removal
 from pipeline.extract import EXTRACTOR, ExtractOptions, extract_html
 from pipeline.language import detect_language
+from pipeline.record import to_record
 from pipeline.rules import PAGE_RULES, TEXT_RULES, PageRule, Rule, select
 from pipeline.rules.text.engine import apply_rules
 from pipeline.rules.text.timestamps import parse_date
+
+# Inputs larger than this (after decompression) are refused by default.
+DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -29,6 +35,10 @@ class Config:
     disabled_rules: frozenset[str] = frozenset()
     # Keep only records in these languages (ISO 639-1); None keeps every record.
     languages: frozenset[str] | None = None
+    # Keep only pages that are articles by pipeline.article's rule (the news crawl).
+    articles_only: bool = False
+    # Inputs larger than this, after decompression, are a read error.
+    max_bytes: int = DEFAULT_MAX_BYTES
     extract: ExtractOptions = field(default_factory=ExtractOptions)
     # The rules to run, in order; the registry's unless a caller brings its own.
     page_rules: tuple[PageRule, ...] = PAGE_RULES
@@ -50,9 +60,19 @@ class Config:
         return self._selected[1]
 
 
+def run_one(doc: Document, config: Config) -> Outcome:
+    """A record for the document, or the error line saying why it gave none."""
+    try:
+        done = process_document(doc, config)
+    except DocumentError as error:
+        return Outcome(doc.source, error={"source": doc.source, "stage": error.stage, "error": error.message})
+    return Outcome(doc.source, record=to_record(done))
+
+
 def process_document(doc: Document, config: Config) -> Document:
     """Run one document through every stage; raise DocumentError when it yields no record."""
-    if not doc.content.strip():
+    doc = _stage("read", _read, doc, config)
+    if not (doc.content or b"").strip():
         raise DocumentError("empty", "the input is empty")
     doc = _stage("decode", _decode, doc, config)
     doc = _stage("extract", _extract, doc, config)
@@ -65,6 +85,8 @@ def process_document(doc: Document, config: Config) -> Document:
     if config.languages is not None and doc.language not in config.languages:
         wanted = ",".join(sorted(config.languages))
         raise DocumentError("filtered", f"language {doc.language or 'unknown'} is not in --lang {wanted}")
+    if config.articles_only:
+        _judge_article(doc)
     return doc
 
 
@@ -82,23 +104,35 @@ def _stage(name: str, step: Step, doc: Document, config: Config) -> Document:
     return result
 
 
+def _read(doc: Document, config: Config) -> Document:
+    if doc.content is not None:
+        return doc
+    if doc.origin is None:
+        raise DocumentError("read", "the document has neither content nor an origin to read it from")
+    return replace(doc, content=doc.origin.load(config.max_bytes))
+
+
 def _decode(doc: Document, config: Config) -> Document:
+    content = doc.content or b""
     if doc.kind == "html":
-        return replace(doc, html=decode_html(doc.content, doc.content_type))
-    text = decode_text(doc.content)
+        return replace(doc, html=decode_html(content, doc.content_type))
+    text = decode_text(content)
     return replace(doc, paragraphs=tuple(line for line in text.splitlines() if line.strip()))
 
 
 def _extract(doc: Document, config: Config) -> Document:
     if doc.kind != "html" or doc.html is None:
         return doc
-    extraction = extract_html(doc.html, doc.url, config.extract, config.active_page_rules)
+    extraction = extract_html(
+        doc.html, doc.url, config.extract, config.active_page_rules, read_signals=config.articles_only
+    )
     return replace(
         doc,
         paragraphs=extraction.paragraphs,
         metadata=extraction.metadata,
         removed=extraction.removed + doc.removed,  # cuts made before extraction come first
         extractor=EXTRACTOR,
+        signals=extraction.signals,
     )
 
 
@@ -124,4 +158,10 @@ def _identify_language(doc: Document, config: Config) -> Document:
     return replace(doc, language=language, language_score=score)
 
 
-__all__ = ["Config", "Document", "DocumentError", "Metadata", "process_document"]
+def _judge_article(doc: Document) -> None:
+    words = sum(len(paragraph.split()) for paragraph in doc.paragraphs)
+    # A date equal to the sitemap's may be the sitemap's: only a different one is the page's own.
+    own_date = doc.metadata.date is not None and doc.metadata.date != doc.date_hint
+    reason = not_article_reason(doc.signals, words, doc.listed_as_news, own_date)
+    if reason:
+        raise DocumentError("not-article", reason)

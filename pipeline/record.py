@@ -7,7 +7,7 @@ import json
 from importlib import resources
 from typing import Any
 
-from pipeline.document import Document, DocumentError
+from pipeline.document import Document
 
 RECORD_KEYS = (
     "id",
@@ -41,7 +41,7 @@ def to_record(doc: Document) -> dict[str, Any]:
     text = "\n".join(doc.paragraphs)
     html = doc.kind == "html"
     return {
-        "id": document_id(url, doc.content),
+        "id": document_id(url, doc.content or b""),
         "source": doc.source,
         "url": url,
         "title": meta.title if html else None,
@@ -58,10 +58,6 @@ def to_record(doc: Document) -> dict[str, Any]:
         "fetched_at": doc.fetched_at,
         "status": doc.status,
     }
-
-
-def error_line(source: str, error: DocumentError) -> dict[str, str]:
-    return {"source": source, "stage": error.stage, "error": error.message}
 
 
 def dumps(obj: dict[str, Any]) -> str:

@@ -9,8 +9,9 @@ from typing import Any
 
 from scrapy.http import Request, Response
 
-from pipeline.crawl.items import Page, PageFailure
+from pipeline.crawl.items import failed_page
 from pipeline.crawl.urls import canonical_url
+from pipeline.document import Document
 
 from .base import PageSpider
 
@@ -41,16 +42,16 @@ class ArticleSpider(PageSpider):
         if not self.urls:
             raise ValueError("no URLs: give -a urls=URL1,URL2 or -a url_file=FILE")
 
-    async def start(self) -> AsyncIterator[Request | PageFailure]:
+    async def start(self) -> AsyncIterator[Request | Document]:
         seen: set[str] = set()
         for url in self.urls:
             if not url.lower().startswith(("http://", "https://")):
-                yield PageFailure(url, "read", "not an http(s) URL")
+                yield failed_page(url, "read", "not an http(s) URL")
                 continue
             canonical = canonical_url(url)
             if canonical not in seen:
                 seen.add(canonical)
                 yield Request(canonical, callback=self.parse, errback=self.page_failed)
 
-    def parse(self, response: Response, **kwargs: Any) -> Iterator[Page | PageFailure]:
+    def parse(self, response: Response, **kwargs: Any) -> Iterator[Document]:
         yield self.page(response)

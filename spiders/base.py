@@ -11,13 +11,15 @@ from scrapy.settings import BaseSettings
 from twisted.python.failure import Failure
 
 from pipeline.crawl.item_pipeline import default_output
-from pipeline.crawl.items import Page, PageFailure, failure_from, page_from_response
+from pipeline.crawl.items import failure_document, page_document
+from pipeline.document import Document
 
 
 class PageSpider(scrapy.Spider):
     """Base of the newsclean spiders; the item pipeline turns their pages into records."""
 
-    # Whether pages must pass the article rule (pipeline.article) to give a record.
+    # Whether pages must pass the article rule (pipeline.article) to give a record; the item pipeline
+    # reads it when it builds the run's Config.
     articles_only = False
 
     @classmethod
@@ -27,9 +29,9 @@ class PageSpider(scrapy.Spider):
         if not settings.getdict("FEEDS"):
             settings.set("FEEDS", {default_output(cls.name): {"format": "jsonlines"}}, priority="spider")
 
-    def page(self, response: Response, **hints: Any) -> Page | PageFailure:
-        return page_from_response(response, articles_only=self.articles_only, **hints)
+    def page(self, response: Response, **hints: Any) -> Document:
+        return page_document(response, **hints)
 
-    def page_failed(self, failure: Failure) -> Iterator[PageFailure]:
+    def page_failed(self, failure: Failure) -> Iterator[Document]:
         """Errback of page requests: the HTTP error, robots.txt ban or size cap, as an error line."""
-        yield failure_from(failure)
+        yield failure_document(failure)

@@ -20,8 +20,9 @@ from scrapy.utils.sitemap import sitemap_urls_from_robots
 from twisted.python.failure import Failure
 
 from pipeline.crawl.discovery import Entry, parse_listing
-from pipeline.crawl.items import Page, PageFailure, requested_url
+from pipeline.crawl.items import failed_page, requested_url
 from pipeline.crawl.urls import canonical_url, on_site, site_host
+from pipeline.document import Document
 
 from .base import PageSpider
 
@@ -85,7 +86,7 @@ class NewsSpider(PageSpider):
         for url in sitemaps or [f"{self.root}/sitemap.xml"]:
             yield from self._listing_request(url)
 
-    def parse_home(self, response: Response) -> Iterator[Page | PageFailure | Request]:
+    def parse_home(self, response: Response) -> Iterator[Document | Request]:
         yield from self.parse_page(response, hop=0)
         if not isinstance(response, HtmlResponse):
             return
@@ -118,11 +119,11 @@ class NewsSpider(PageSpider):
             else:
                 yield from self._page_request(entry, hop=self.depth)
 
-    def parse_page(self, response: Response, hop: int) -> Iterator[Page | PageFailure | Request]:
+    def parse_page(self, response: Response, hop: int) -> Iterator[Document | Request]:
         key = canonical_url(requested_url(response.request)) if response.request else response.url
         found = self._dates.get(key)
         if self._too_old(found):
-            yield PageFailure(key, "filtered", f"listed with date {found}, before since={self.since}")
+            yield failed_page(key, "filtered", f"listed with date {found}, before since={self.since}")
             return
         yield self.page(response, date_hint=found, listed_as_news=key in self._news)
         if hop < self.depth and isinstance(response, HtmlResponse):

@@ -6,6 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.document import Document, Outcome
+from pipeline.process import Config, run_one
+from pipeline.readers import iter_documents
+
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 GOLD_DIR = Path(__file__).resolve().parent / "gold"
@@ -22,3 +26,14 @@ def shared_dir(*parts: str) -> Path:
 def paragraphs(text: str) -> list[str]:
     """Non-empty lines: the paragraphs of a gold file, a dump or a record's text."""
     return [line for line in text.split("\n") if line.strip()]
+
+
+def document_of(path: Path | str) -> Document:
+    """The one document a file holds, as `newsclean clean` reads it."""
+    (document,) = iter_documents([str(path)])
+    return document
+
+
+def outcome_of(path: Path | str, config: Config | None = None) -> Outcome:
+    """What `newsclean clean` gives for one file."""
+    return run_one(document_of(path), config or Config())

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import lxml.html
 import pytest
 
-from pipeline.article import MIN_WORDS, not_article_reason
+from pipeline.article import MIN_WORDS, Signals, page_signals
+from pipeline.article import not_article_reason as judge
 from pipeline.crawl.discovery import Entry, day, parse_listing
 from pipeline.crawl.urls import canonical_url, on_site, site_host
 from pipeline.document import Document
 from pipeline.process import Config, process_document
 
 ENOUGH = MIN_WORDS + 10
+
+
+def signals(html: str) -> Signals:
+    """What a page says about itself, read from its parsed tree as the extraction reads it."""
+    return page_signals(lxml.html.document_fromstring(html))
 
 
 def page(head: str = "", body: str = "") -> str:
@@ -85,35 +92,35 @@ UNDECLARED = [
 
 @pytest.mark.parametrize(("html", "listed"), ARTICLES + UNDECLARED)
 def test_articles(html: str, listed: bool) -> None:
-    assert not_article_reason(html, ENOUGH, listed) is None
+    assert judge(signals(html), ENOUGH, listed) is None
 
 
 def test_a_date_the_extractor_found_is_a_signal() -> None:
     html = page(body="<article><p>x</p></article>")
-    assert not_article_reason(html, ENOUGH, False, found_date=False)
-    assert not_article_reason(html, ENOUGH, False, found_date=True) is None
+    assert judge(signals(html), ENOUGH, False, found_date=False)
+    assert judge(signals(html), ENOUGH, False, found_date=True) is None
 
 
 def test_many_article_elements_are_a_list_of_teasers_even_when_listed() -> None:
     teasers = '<article><p class="byline">By A</p><time datetime="2024-11-01">d</time></article>' * 3
-    assert not_article_reason(page(body=teasers), ENOUGH, True) == (
+    assert judge(signals(page(body=teasers)), ENOUGH, True) == (
         "3 <article> elements and no declared type: a list of teasers"
     )
 
 
 @pytest.mark.parametrize("html", NOT_ARTICLES)
 def test_not_articles(html: str) -> None:
-    assert not_article_reason(html, ENOUGH, False)
+    assert judge(signals(html), ENOUGH, False)
 
 
 def test_a_short_text_is_not_an_article_whatever_the_markup() -> None:
-    reason = not_article_reason(page('<meta property="og:type" content="article">'), MIN_WORDS - 1, True)
+    reason = judge(signals(page('<meta property="og:type" content="article">')), MIN_WORDS - 1, True)
     assert reason == f"{MIN_WORDS - 1} words of text; an article has at least {MIN_WORDS}"
 
 
 def test_a_declared_article_wins_over_a_second_declaration() -> None:
     head = '<meta property="og:type" content="article">' + json_ld('{"@type":"AboutPage"}')
-    assert not_article_reason(page(head), ENOUGH, False) is None
+    assert judge(signals(page(head)), ENOUGH, False) is None
 
 
 @pytest.mark.parametrize(
@@ -190,6 +197,6 @@ def test_the_headline_is_the_title_not_the_first_paragraph() -> None:
         "<title>Tram line approved | Example News</title>",
         f"<article><h1>Tram line approved</h1>{story}</article>",
     )
-    doc = process_document(Document(source="x.html", content=html.encode(), kind="html"), Config())
+    doc = process_document(Document("x.html", "html", content=html.encode()), Config())
     assert doc.metadata.title == "Tram line approved"
     assert doc.paragraphs[0] == "Paragraph 0 of the story about the new tram line and its costs."

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from scrapy import Spider
 from scrapy.exceptions import DropItem
 from scrapy.utils.test import get_crawler
 from warcio.archiveiterator import ArchiveIterator
@@ -26,7 +27,7 @@ from warcio.archiveiterator import ArchiveIterator
 from pipeline.cli import main as newsclean
 from pipeline.crawl.exporter import RecordExporter
 from pipeline.crawl.item_pipeline import CleanPipeline, errors_target
-from pipeline.crawl.items import Page, PageFailure
+from pipeline.crawl.items import failed_page
 from pipeline.document import Document
 from pipeline.process import Config, process_document
 from pipeline.record import RECORD_KEYS, to_record
@@ -182,8 +183,10 @@ def test_records_follow_the_contract(news: Crawl) -> None:
         assert record["source"].startswith(news.site) and record["status"] == 200
         assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", record["fetched_at"])
         assert record["extractor"].startswith("trafilatura ")
-    first = news.output.read_text(encoding="utf-8").splitlines()[0]
-    assert '"author": null' in first or '"description": null' in first  # nulls are written, not dropped
+    # Nulls are written, not dropped: the school story names no author and declares no summary.
+    lines = news.output.read_text(encoding="utf-8").splitlines()
+    (line,) = [line for line in lines if '/2024/11/school-reopens.html"' in line]
+    assert '"author": null' in line and '"description": null' in line
     assert "marché" in news.output.read_text(encoding="utf-8")  # UTF-8, not \u-escaped
 
 
@@ -239,9 +242,9 @@ def test_the_warc_holds_every_response_and_cleans_again_to_the_same_records(news
         status, body, content_type = responses[path]
         crawled = news.by_url()[path]
         doc = Document(
-            source=crawled["source"],
+            crawled["source"],
+            "html",
             content=body,
-            kind="html",
             url=news.site + path,
             content_type=content_type,
             fetched_at=crawled["fetched_at"],
@@ -334,11 +337,12 @@ def test_ctrl_c_stops_the_crawl_and_keeps_every_record_written(tmp_path: Path) -
 # --- components ------------------------------------------------------------------------------------
 
 
-def _pipeline(tmp_path: Path, **settings: Any) -> CleanPipeline:
+def _pipeline(tmp_path: Path, spider: type[Spider] = NewsSpider, **settings: Any) -> CleanPipeline:
     crawler = get_crawler(
-        NewsSpider, {"FEEDS": {str(tmp_path / "out.jsonl"): {"format": "jsonlines"}}, **settings}
+        spider, {"FEEDS": {str(tmp_path / "out.jsonl"): {"format": "jsonlines"}}, **settings}
     )
-    crawler.spider = NewsSpider.from_crawler(crawler, site="http://news.example")
+    arguments = {"site": "http://news.example"} if spider is NewsSpider else {"urls": "http://news.example/"}
+    crawler.spider = spider.from_crawler(crawler, **arguments)
     pipeline = CleanPipeline.from_crawler(crawler)
     pipeline.open_spider()
     return pipeline
@@ -354,21 +358,19 @@ def test_the_item_pipeline_turns_pages_into_records_and_failures_into_error_line
     pipeline = _pipeline(tmp_path, NEWSCLEAN_WORKERS=0)
     body = (SITE_DIR / "about.html").read_bytes()
     url = "http://news.example/about.html"
-    page = Page(url, url, body, "text/html", 200, "2024-11-28T10:00:00Z", articles_only=True)
+    page = Document(url, "html", content=body, url=url, content_type="text/html", status=200)
     with pytest.raises(DropItem, match="not-article"):
         _run(pipeline.process_item(page))
     with pytest.raises(DropItem, match="robots"):
-        _run(
-            pipeline.process_item(
-                PageFailure("http://news.example/private/x", "robots", "disallowed by robots.txt")
-            )
-        )
-    kept = Page(page.source, page.url, body, "text/html", 200, "2024-11-28T10:00:00Z", articles_only=False)
-    record = _run(pipeline.process_item(kept))
-    assert record["title"] == "About The Harbour Gazette" and record["status"] == 200
+        _run(pipeline.process_item(failed_page(f"{url}/private/x", "robots", "disallowed by robots.txt")))
     pipeline.close_spider()
     stages = [line["stage"] for line in read_jsonl(tmp_path / "out.errors.jsonl")]
     assert stages == ["not-article", "robots"]
+    # The article crawl keeps every page with text, whatever it is.
+    pipeline = _pipeline(tmp_path, ArticleSpider, NEWSCLEAN_WORKERS=0)
+    record = _run(pipeline.process_item(page))
+    assert record["title"] == "About The Harbour Gazette" and record["status"] == 200
+    pipeline.close_spider()
 
 
 def test_errors_go_beside_the_feed_or_to_stderr() -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import gzip
 import json
 from pathlib import Path
@@ -10,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from pipeline.cli import main
 from pipeline.tools import evaluate
 from pipeline.tools.evaluate import (
     DocumentScore,
@@ -200,12 +200,6 @@ def test_residue_leaves_the_record_alone() -> None:
     assert record["text"] == "Text.\nShare this:"
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="newsclean")
-    evaluate.register(parser.add_subparsers(dest="command", required=True))
-    return parser
-
-
 def _write_jsonl(path: Path, records: list[dict[str, Any]]) -> Path:
     path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
     return path
@@ -226,8 +220,7 @@ def test_eval_command_prints_scores_worst_and_residue(
     small_run: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
     predictions, gold = small_run
-    args = _parser().parse_args(["eval", str(predictions), "--gold", str(gold)])
-    assert args.func(args) == 0
+    assert main(["eval", str(predictions), "--gold", str(gold)]) == 0
     out = capsys.readouterr().out
     assert "3 gold documents, 2 matched by a record, 1 missing" in out
     assert "precision 0.500 ± " in out
@@ -239,8 +232,7 @@ def test_eval_command_prints_scores_worst_and_residue(
 
 def test_eval_command_json(small_run: tuple[Path, Path], capsys: pytest.CaptureFixture[str]) -> None:
     predictions, gold = small_run
-    args = _parser().parse_args(["eval", str(predictions), "--gold", str(gold), "--json", "--worst", "2"])
-    assert args.func(args) == 0
+    assert main(["eval", str(predictions), "--gold", str(gold), "--json", "--worst", "2"]) == 0
     result = json.loads(capsys.readouterr().out)
     assert result["summary"]["precision"] == pytest.approx(0.5)
     assert result["summary"]["recall"] == pytest.approx(0.2 / 3)
@@ -253,12 +245,9 @@ def test_eval_command_json(small_run: tuple[Path, Path], capsys: pytest.CaptureF
 
 def test_eval_command_exit_codes(tmp_path: Path, small_run: tuple[Path, Path]) -> None:
     predictions, gold = small_run
-    parser = _parser()
 
     def code(*argv: str) -> int:
-        args = parser.parse_args(["eval", *argv])
-        result: int = args.func(args)
-        return result
+        return main(["eval", *argv])
 
     assert code(str(tmp_path / "absent.jsonl"), "--gold", str(gold)) == 2
     assert code(str(tmp_path), "--gold", str(gold)) == 2

@@ -8,14 +8,12 @@ from pathlib import Path
 import pytest
 import trafilatura
 
-from pipeline.process import Config
-from pipeline.readers.files import Input, kind_of
-from pipeline.runners.local import process_input
+from pipeline.readers import reader_for
 
-from .conftest import GOLD_DIR, paragraphs
+from .conftest import GOLD_DIR, outcome_of, paragraphs
 
-FIXTURES = sorted(p for p in GOLD_DIR.iterdir() if kind_of(p.name) is not None)
-HTML_FIXTURES = [p for p in FIXTURES if kind_of(p.name) == "html"]
+FIXTURES = sorted(p for p in GOLD_DIR.iterdir() if reader_for(p.name)[1] is not None)
+HTML_FIXTURES = [p for p in FIXTURES if ".htm" in p.name]
 
 
 def _gold(path: Path) -> list[str]:
@@ -38,7 +36,7 @@ def test_there_are_enough_fixtures() -> None:
 
 @pytest.mark.parametrize("path", FIXTURES, ids=lambda p: p.name)
 def test_output_equals_gold(path: Path) -> None:
-    outcome = process_input(Input(str(path), kind_of(path.name)), Config())
+    outcome = outcome_of(path)
     assert outcome.record is not None, outcome.error
     assert paragraphs(outcome.record["text"]) == _gold(path)
 
@@ -47,7 +45,7 @@ def test_output_equals_gold(path: Path) -> None:
 def test_plain_trafilatura_leaves_residue_the_gold_removes(path: Path) -> None:
     """Plain trafilatura keeps a paragraph that the gold drops and that newsclean removes."""
     plain = trafilatura.extract(_raw(path).decode("utf-8", errors="replace"), include_comments=False) or ""
-    outcome = process_input(Input(str(path), "html"), Config())
+    outcome = outcome_of(path)
     assert outcome.record is not None, outcome.error
     removed = [r["text"].strip() for r in outcome.record["removed"]]
     gold = set(_gold(path))

@@ -8,12 +8,11 @@ that lowers the score is a regression, whatever it gains elsewhere.
 from __future__ import annotations
 
 from pipeline.process import Config
-from pipeline.readers.files import Input, kind_of
+from pipeline.readers import reader_for
 from pipeline.rules import RULE_NAMES
-from pipeline.runners.local import process_input
 from pipeline.tools.evaluate import Summary, load_gold, match_records, score_matching, summarise
 
-from .conftest import GOLD_DIR
+from .conftest import GOLD_DIR, outcome_of
 
 # Measured with the default Config when the DOM rules came in: every fixture comes out as its gold.
 F1_FLOOR = 1.0
@@ -23,10 +22,9 @@ def _summary(config: Config) -> Summary:
     gold = load_gold(GOLD_DIR)
     records = []
     for path in sorted(GOLD_DIR.iterdir()):
-        kind = kind_of(path.name)
-        if kind is None:
+        if reader_for(path.name)[1] is None:
             continue
-        outcome = process_input(Input(str(path), kind), config)
+        outcome = outcome_of(path, config)
         assert outcome.record is not None, outcome.error
         records.append(outcome.record)
     matching = match_records(records, gold)

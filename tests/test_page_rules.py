@@ -109,7 +109,7 @@ def test_disabling_a_dom_rule_is_validated_and_applied() -> None:
 
 @pytest.mark.parametrize("path", [p for p in FIXTURES if _expected(p)["removes"]], ids=lambda p: p.stem)
 def test_pre_extraction_removals_come_first_with_a_null_position(path: Path) -> None:
-    doc = Document(source=str(path), content=path.read_bytes(), kind="html")
+    doc = Document(str(path), "html", content=path.read_bytes())
     done = process_document(doc, Config())
     dom = [r for r in done.removed if r.rule in PAGE_RULE_NAMES]
     assert dom and all(r.at is None for r in dom)

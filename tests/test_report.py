@@ -3,7 +3,6 @@ Chromium) struck-through spans and a filter that hides the other rules' spans.""
 
 from __future__ import annotations
 
-import argparse
 import html
 import json
 import os
@@ -16,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from pipeline.cli import main
 from pipeline.rules import FAMILIES
 from pipeline.tools import report
 
@@ -159,12 +159,6 @@ def test_every_family_has_its_own_colour() -> None:
     assert len(set(report.FAMILY_COLOURS.values())) == len(FAMILIES)
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="newsclean")
-    report.register(parser.add_subparsers(dest="command", required=True))
-    return parser
-
-
 def _jsonl(path: Path, records: list[dict[str, Any]]) -> Path:
     path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
     return path
@@ -172,20 +166,16 @@ def _jsonl(path: Path, records: list[dict[str, Any]]) -> Path:
 
 def test_report_command_writes_beside_the_input_by_default(tmp_path: Path) -> None:
     records = _jsonl(tmp_path / "clean.jsonl", RECORDS)
-    args = _parser().parse_args(["report", str(records)])
-    assert args.func(args) == 0
+    assert main(["report", str(records)]) == 0
     page = (tmp_path / "clean.report.html").read_text(encoding="utf-8")
     assert page.startswith("<!DOCTYPE html>")
     assert "3 documents, 6 removals (1 from the page before extraction)" in page
 
 
 def test_report_command_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    parser = _parser()
 
     def code(*argv: str) -> int:
-        args = parser.parse_args(["report", *argv])
-        result: int = args.func(args)
-        return result
+        return main(["report", *argv])
 
     assert code(str(tmp_path / "absent.jsonl"), "-o", str(tmp_path / "r.html")) == 2
     bad = tmp_path / "bad.jsonl"

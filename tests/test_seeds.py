@@ -4,11 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.process import Config
-from pipeline.readers.files import Input
-from pipeline.runners.local import process_input
-
-from .conftest import SHARED, paragraphs, shared_dir
+from .conftest import SHARED, outcome_of, paragraphs, shared_dir
 
 SEED_NAMES = [
     "000_2a7b7b23fbbc8d24",
@@ -24,7 +20,7 @@ TOLERATED_FIRST_LINE = {"000_2a7b7b23fbbc8d24": "White Helmets members work at t
 
 def _clean(name: str) -> dict[str, object]:
     source = shared_dir("seeds") / f"{name}.txt"
-    outcome = process_input(Input(str(source), "text"), Config())
+    outcome = outcome_of(source)
     assert outcome.record is not None, outcome.error
     return outcome.record
 

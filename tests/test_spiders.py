@@ -15,13 +15,22 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.test import get_crawler
 from twisted.python.failure import Failure
 
-from pipeline.crawl.items import Page, PageFailure, failure_from
+from pipeline.crawl.items import failure_document
+from pipeline.document import Document, DocumentError
 from spiders.article import ArticleSpider, read_urls
 from spiders.news import FEED_PATHS, NewsSpider
 
 from .fixture_site import SITE_DIR
 
 SITE = "http://news.example"
+
+
+def failure(document: Document) -> tuple[str, str, str]:
+    """(source, stage, message) of a page the spider hands over as failed."""
+    assert document.origin is not None and document.content is None
+    with pytest.raises(DocumentError) as raised:
+        document.origin.load(1)
+    return document.source, raised.value.stage, raised.value.message
 
 
 def stored(path: str, url: str | None = None, cls: type[Response] = HtmlResponse, **meta: Any) -> Response:
@@ -80,8 +89,8 @@ def test_article_spider_requests_each_page_once_in_canonical_form() -> None:
     spider = ArticleSpider.from_crawler(get_crawler(ArticleSpider), urls=given)
     out = collect(spider.start())
     assert urls(out) == [f"{SITE}/a.html", f"{SITE}/b.html?a=2&z=1"]
-    assert [f for f in out if isinstance(f, PageFailure)] == [
-        PageFailure("ftp://news.example/f", "read", "not an http(s) URL")
+    assert [failure(f) for f in out if isinstance(f, Document)] == [
+        ("ftp://news.example/f", "read", "not an http(s) URL")
     ]
 
 
@@ -89,12 +98,12 @@ def test_article_parse_gives_the_page_with_the_url_before_and_after_redirects() 
     spider = ArticleSpider.from_crawler(get_crawler(ArticleSpider), urls=f"{SITE}/story/4521")
     response = stored("2024/11/ferry-timetable-changes.html", redirect_urls=[f"{SITE}/story/4521"])
     (page,) = spider.parse(response)
-    assert isinstance(page, Page)
+    assert isinstance(page, Document)
     assert page.source == f"{SITE}/story/4521"
     assert page.url == f"{SITE}/2024/11/ferry-timetable-changes.html"
-    assert (page.status, page.content_type, page.articles_only) == (200, "text/html; charset=utf-8", False)
-    assert page.fetched_at.endswith("Z") and len(page.fetched_at) == 20
-    assert page.document().content == response.body
+    assert (page.status, page.content_type, page.kind) == (200, "text/html; charset=utf-8", "html")
+    assert page.fetched_at is not None and page.fetched_at.endswith("Z") and len(page.fetched_at) == 20
+    assert page.content == response.body
 
 
 def test_a_page_that_is_not_html_is_skipped() -> None:
@@ -105,8 +114,8 @@ def test_a_page_that_is_not_html_is_skipped() -> None:
         headers={"Content-Type": "application/rss+xml"},
         request=Request(f"{SITE}/feed.xml"),
     )
-    (failure,) = spider.parse(response)
-    assert failure == PageFailure(f"{SITE}/feed.xml", "skipped", "not an HTML page (application/rss+xml)")
+    (page,) = spider.parse(response)
+    assert failure(page) == (f"{SITE}/feed.xml", "skipped", "not an HTML page (application/rss+xml)")
 
 
 # --- failures ----------------------------------------------------------------------------------------
@@ -122,20 +131,22 @@ def test_failures_map_to_the_contract_stages() -> None:
     missing = HtmlResponse(
         url=f"{SITE}/gone.html", status=404, body=b"", request=Request(f"{SITE}/gone.html")
     )
-    assert failure_from(_failure(HttpError(missing, "Ignoring non-200 response"))) == PageFailure(
-        f"{SITE}/gone.html", "http", "HTTP 404"
+    assert failure(failure_document(_failure(HttpError(missing, "Ignoring non-200 response")))) == (
+        f"{SITE}/gone.html",
+        "http",
+        "HTTP 404",
     )
-    assert failure_from(_failure(IgnoreRequest("Forbidden by robots.txt"))).stage == "robots"
+    assert failure(failure_document(_failure(IgnoreRequest("Forbidden by robots.txt"))))[1] == "robots"
     big = (
         "Expected to receive 300230 bytes which is larger than download max size (100000) in request <GET x>."
     )
-    assert failure_from(_failure(DownloadCancelledError(big))).stage == "too-large"
+    assert failure(failure_document(_failure(DownloadCancelledError(big))))[1] == "too-large"
     inflated = (
         "Ignored response <200 x> because its body (10 B compressed, 20 B) exceeded DOWNLOAD_MAXSIZE (5 B)"
     )
-    assert failure_from(_failure(IgnoreRequest(inflated))).stage == "too-large"
-    timeout = failure_from(_failure(DownloadTimeoutError("took longer than 30.0 seconds")))
-    assert (timeout.stage, timeout.message) == ("http", "DownloadTimeoutError: took longer than 30.0 seconds")
+    assert failure(failure_document(_failure(IgnoreRequest(inflated))))[1] == "too-large"
+    timeout = failure(failure_document(_failure(DownloadTimeoutError("took longer than 30.0 seconds"))))
+    assert timeout[1:] == ("http", "DownloadTimeoutError: took longer than 30.0 seconds")
 
 
 # --- news: discovery -------------------------------------------------------------------------------
@@ -187,8 +198,8 @@ def test_a_news_sitemap_gives_page_requests_with_their_publication_dates() -> No
     ]
     assert all(r.callback == spider.parse_page and r.cb_kwargs == {"hop": spider.depth} for r in out)
     page = next(spider.parse_page(stored("2024/11/council-budget-vote.html"), hop=spider.depth))
-    assert isinstance(page, Page)
-    assert (page.date_hint, page.listed_as_news, page.articles_only) == ("2024-11-15", True, True)
+    assert isinstance(page, Document) and page.content is not None
+    assert (page.date_hint, page.listed_as_news, spider.articles_only) == ("2024-11-15", True, True)
 
 
 def test_since_and_max_pages_limit_the_pages_requested() -> None:
@@ -221,7 +232,7 @@ def test_feeds_give_their_items_without_tracking_parameters() -> None:
     atom = urls(spider.parse_listing(stored("atom.xml", cls=XmlResponse)))
     assert atom == [f"{SITE}/fr/2024/11/marche-de-noel.html"]
     page = next(spider.parse_page(stored("2024/11/fishing-quota-talks.html"), hop=spider.depth))
-    assert isinstance(page, Page) and page.date_hint == "2024-11-20"
+    assert isinstance(page, Document) and page.date_hint == "2024-11-20"
 
 
 def test_a_page_that_is_not_a_listing_gives_nothing() -> None:
@@ -232,7 +243,7 @@ def test_the_home_page_is_judged_and_leads_to_feeds_and_links() -> None:
     spider = news_spider()
     out = list(spider.parse_home(stored("index.html", url=f"{SITE}/")))
     home = out[0]
-    assert isinstance(home, Page) and home.articles_only and home.source == f"{SITE}/"
+    assert isinstance(home, Document) and home.content is not None and home.source == f"{SITE}/"
     listing = [r.url.removeprefix(SITE) for r in requests(out) if r.callback == spider.parse_listing]
     assert listing == ["/feed.xml", *(p for p in FEED_PATHS if p != "/feed.xml")]
     pages = [r for r in requests(out) if r.callback == spider.parse_page]
@@ -256,7 +267,7 @@ def test_links_are_followed_to_the_depth_limit_only() -> None:
     assert followed["/2024/11/storm-warning-issued.html"] == 2
     assert "/" not in followed  # the home page is scheduled from the start
     deepest = list(spider.parse_page(stored("2024/11/storm-warning-issued.html"), hop=2))
-    assert requests(deepest) == [] and isinstance(deepest[0], Page)
+    assert requests(deepest) == [] and isinstance(deepest[0], Document)
 
 
 def test_nofollow_and_off_site_links_are_not_followed() -> None:

@@ -1,4 +1,4 @@
-"""The Scrapy item pipeline: each page through `clean_page` (inline, or in worker processes while the
+"""The Scrapy item pipeline: each page through `run_one` (inline, or in worker processes while the
 reactor keeps fetching); pages without a record go to the errors file and the closing summary.
 """
 
@@ -8,9 +8,6 @@ import asyncio
 import contextlib
 import logging
 import sys
-import time
-from collections import Counter
-from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from datetime import UTC, datetime
 from typing import Any
@@ -19,12 +16,10 @@ from scrapy import Spider
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
-from pipeline.crawl.items import Page, PageFailure
-from pipeline.crawl.worker import clean_page
-from pipeline.document import DocumentError
-from pipeline.process import Config
-from pipeline.record import error_line
-from pipeline.runners.local import Outcome, ignore_sigint, new_pool
+from pipeline.document import Document, Outcome
+from pipeline.process import Config, run_one
+from pipeline.runners.pool import WORKER_DIED, Pool, run_in_worker
+from pipeline.runners.stats import RunStats
 from pipeline.writers.jsonl import JsonlWriter, errors_path
 
 logger = logging.getLogger(__name__)
@@ -58,7 +53,8 @@ def errors_target(feeds: dict[str, Any], spider: Spider) -> tuple[str, bool]:
 
 class CleanPipeline:
     """Settings: NEWSCLEAN_WORKERS (0 = inline), NEWSCLEAN_TIMEOUT (seconds per page),
-    NEWSCLEAN_DISABLE_RULES and NEWSCLEAN_LANG (as `clean --disable` and `--lang`).
+    NEWSCLEAN_DISABLE_RULES and NEWSCLEAN_LANG (as `clean --disable` and `--lang`). A spider whose
+    `articles_only` is set (news) keeps only the pages that are articles.
     """
 
     def __init__(self, crawler: Crawler, config: Config, workers: int, timeout: float) -> None:
@@ -66,12 +62,10 @@ class CleanPipeline:
         self.config = config
         self.workers = workers
         self.timeout = timeout
-        self.pool: ProcessPoolExecutor | None = None
-        self.records = 0
-        self.failed: Counter[str] = Counter()
+        self.pool: Pool | None = None
+        self.stats = RunStats()
         self.errors: JsonlWriter | None = None
         self.errors_file = ""
-        self.started = time.monotonic()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CleanPipeline:
@@ -81,6 +75,7 @@ class CleanPipeline:
         config = Config(
             disabled_rules=frozenset(name.strip() for name in settings.getlist("NEWSCLEAN_DISABLE_RULES")),
             languages=languages or None,
+            articles_only=bool(getattr(crawler.spidercls, "articles_only", False)),
         )
         workers = max(0, settings.getint("NEWSCLEAN_WORKERS", 1))
         return cls(crawler, config, workers, settings.getfloat("NEWSCLEAN_TIMEOUT", 60.0))
@@ -91,84 +86,64 @@ class CleanPipeline:
         target, append = errors_target(self.crawler.settings.getdict("FEEDS"), spider)
         self.errors_file = "standard error" if target == "-" else target
         self.errors = JsonlWriter(target, append=append, stream=sys.stderr if target == "-" else None)
-        self.started = time.monotonic()
+        self.stats = RunStats()
         if self.workers:
-            self.pool = new_pool(self.workers, preload=clean_page.__module__)
+            self.pool = Pool(self.workers, self.config)
             # Start the workers now, while robots.txt, the home page and the sitemaps download.
-            for _ in range(self.workers):
-                self.pool.submit(ignore_sigint)
+            self.pool.start()
 
     async def process_item(self, item: Any) -> Any:
-        if isinstance(item, PageFailure):
-            error = DocumentError(item.stage, item.message)
-            outcome = Outcome(item.source, error=error_line(item.source, error))
-        elif isinstance(item, Page):
-            outcome = await self._clean(item)
-        else:
+        if not isinstance(item, Document):
             return item
+        outcome = await self._outcome(item)
+        self.stats.add(outcome)
         if outcome.record is not None:
-            self.records += 1
             self.crawler.stats.inc_value("newsclean/records")
             return outcome.record
-        assert outcome.error is not None
-        self._record_failure(outcome.error)
+        assert outcome.error is not None and self.errors is not None
+        self.errors.write(outcome.error)
+        self.crawler.stats.inc_value(f"newsclean/no_record/{outcome.error['stage']}")
         raise DropItem(f"no record, {outcome.error['stage']}: {outcome.error['error']}", log_level="INFO")
 
-    async def _clean(self, page: Page) -> Outcome:
-        doc = page.document()
-        if self.pool is None:
-            return clean_page(doc, self.config, page.articles_only, page.listed_as_news)
+    async def _outcome(self, doc: Document) -> Outcome:
+        if self.pool is None or doc.content is None:  # inline, or a page that failed before cleaning
+            return run_one(doc, self.config)
         for _attempt in range(2):
-            pool = self.pool
+            executor = self.pool.executor
             loop = asyncio.get_running_loop()
             try:
-                future = loop.run_in_executor(
-                    pool, clean_page, doc, self.config, page.articles_only, page.listed_as_news
-                )
+                future = loop.run_in_executor(executor, run_in_worker, doc)
                 result: Outcome = await asyncio.wait_for(future, self.timeout)
                 return result
             except BrokenProcessPool:
-                self._replace_pool(pool)
+                # A worker died (out of memory, a crash in a C library). Every page pending on that
+                # pool fails the same way; the first to notice replaces it and each is tried once more.
+                if self.pool.renew(executor):
+                    logger.warning("a worker process died; starting a new pool")
             except TimeoutError:
                 # The worker keeps going until it finishes; only the wait stops here.
-                error = DocumentError("extract", f"extraction took longer than {self.timeout:g} s")
-                return Outcome(doc.source, error=error_line(doc.source, error))
-        error = DocumentError("extract", "the worker process died twice while processing this page")
-        return Outcome(doc.source, error=error_line(doc.source, error))
-
-    def _replace_pool(self, broken: ProcessPoolExecutor) -> None:
-        # A worker died (out of memory, a crash in a C library). Every page pending on that pool
-        # fails the same way; the first to notice replaces it and each one is tried once more.
-        if self.pool is broken:
-            logger.warning("a worker process died; starting a new pool")
-            broken.shutdown(wait=False, cancel_futures=True)
-            self.pool = new_pool(self.workers, preload=clean_page.__module__)
-
-    def _record_failure(self, line: dict[str, str]) -> None:
-        assert self.errors is not None
-        self.errors.write(line)
-        self.failed[line["stage"]] += 1
-        self.crawler.stats.inc_value(f"newsclean/no_record/{line['stage']}")
+                message = f"extraction took longer than {self.timeout:g} s"
+                return run_one(doc.failed("extract", message), self.config)
+        return run_one(doc.failed("extract", WORKER_DIED + ", twice"), self.config)
 
     def close_spider(self) -> None:
         if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool.close(cancel=True)
             self.pool = None
         if self.errors is not None:
             self.errors.close()
-        elapsed = time.monotonic() - self.started
-        pages = self.records + sum(self.failed.values())
-        by_stage = ", ".join(f"{stage} {count}" for stage, count in sorted(self.failed.items())) or "none"
+        stats = self.stats
+        seconds = stats.seconds
         logger.info(
             "newsclean: %d records; %d pages without a record (%s), listed in %s; "
             "%d pages in %.1f s (%.1f pages/s, %s)",
-            self.records,
-            sum(self.failed.values()),
-            by_stage,
+            stats.written,
+            stats.without_record,
+            stats.by_stage(),
             self.errors_file,
-            pages,
-            elapsed,
-            pages / elapsed if elapsed else 0.0,
+            stats.written + stats.without_record,
+            seconds,
+            (stats.written + stats.without_record) / seconds if seconds else 0.0,
             f"{self.workers} worker processes" if self.workers else "inline",
         )
 

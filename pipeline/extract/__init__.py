@@ -30,6 +30,7 @@ from trafilatura.utils import load_html, trim
 from trafilatura.xml import xmltotxt
 from trafilatura.xpaths import AUTHOR_DISCARD_XPATHS
 
+from pipeline.article import Signals, page_signals
 from pipeline.document import DocumentError, Metadata, Removal
 from pipeline.rules.page.engine import prune
 from pipeline.rules.page.shapes import PageRule
@@ -72,12 +73,19 @@ class ExtractOptions:
 class Extraction:
     paragraphs: tuple[str, ...]
     metadata: Metadata
-    # Blocks the DOM rules cut from the page before extraction, in page order.
+    # Blocks the page rules cut from the page before extraction, in page order.
     removed: tuple[Removal, ...] = ()
+    # What the page says about itself (pipeline.article), when asked for.
+    signals: Signals | None = None
 
 
 def extract_html(
-    html: str, url: str | None, options: ExtractOptions, page_rules: Sequence[PageRule] = ()
+    html: str,
+    url: str | None,
+    options: ExtractOptions,
+    page_rules: Sequence[PageRule] = (),
+    *,
+    read_signals: bool = False,
 ) -> Extraction:
     """Extract the article's paragraphs and metadata; raise DocumentError('extract') on failure.
 
@@ -87,12 +95,13 @@ def extract_html(
     tree = load_html(html)
     if tree is None:
         raise DocumentError("extract", "the page could not be parsed as HTML")
+    signals = page_signals(tree) if read_signals else None  # before anything is cut from the page
     metadata = _metadata(tree, url, options)
     headlines = _headlines(tree, metadata.title)  # before trafilatura prunes the tree
     removed = prune(tree, page_rules, url or metadata.url, metadata.description) if page_rules else ()
     text = _main_text(tree, url or metadata.url, options)
     paragraphs = tuple(line for line in text.split("\n") if line.strip())
-    return Extraction(_without_headline(paragraphs, headlines), metadata, removed)
+    return Extraction(_without_headline(paragraphs, headlines), metadata, removed, signals)
 
 
 # trafilatura keeps an <h1> that stands inside the article element as the first paragraph. The

@@ -85,6 +85,8 @@ TEXT_RULES: tuple[Rule, ...] = (
     REPEATED_PARAGRAPH,
 )
 
+# Every rule in run order, for listings and summaries.
+ALL_RULES: tuple[PageRule | Rule, ...] = (*PAGE_RULES, *TEXT_RULES)
 PAGE_RULE_NAMES = frozenset(rule.name for rule in PAGE_RULES)
 TEXT_RULE_NAMES = frozenset(rule.name for rule in TEXT_RULES)
 # Every name `--disable` accepts.
@@ -105,6 +107,7 @@ def select(
 
 
 __all__ = [
+    "ALL_RULES",
     "FAMILIES",
     "PAGE_RULES",
     "PAGE_RULE_NAMES",

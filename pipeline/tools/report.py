@@ -3,10 +3,8 @@ where it stood, coloured by family, with a per-rule count table and a filter by 
 
 from __future__ import annotations
 
-import argparse
 import html
 import re
-import sys
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
@@ -14,7 +12,6 @@ from typing import Any
 from urllib.parse import quote
 
 from pipeline.rules.families import FAMILIES
-from pipeline.tools.evaluate import load_records
 
 # One colour per family (pipeline.rules.families); a family not listed there is drawn in OTHER_COLOUR.
 FAMILY_COLOURS = {str(family): family.colour for family in FAMILIES}
@@ -242,43 +239,3 @@ def default_output(path: Path) -> Path:
     """`output/clean.jsonl` -> `output/clean.report.html`."""
     stem = path.name[: -len(".jsonl")] if path.name.endswith(".jsonl") else path.stem
     return path.with_name(f"{stem}.report.html")
-
-
-def register(subparsers: Any) -> None:
-    """Add the `report` command to the CLI's subparsers."""
-    parser = subparsers.add_parser(
-        "report",
-        help="write an HTML page showing kept and removed text",
-        description="Write one self-contained HTML page listing each record's kept text with every removal "
-        "struck through where it stood, a per-rule count table and a filter by rule.",
-    )
-    parser.add_argument("records", type=Path, help="a JSONL file of records (the clean command's output)")
-    parser.add_argument(
-        "-o", "--output", help="the HTML file ('-' for standard output; default: <input stem>.report.html)"
-    )
-    parser.set_defaults(func=run)
-
-
-def run(args: argparse.Namespace) -> int:
-    """Write the report: 0 ok, 1 unreadable records or unwritable output, 2 a missing input."""
-    if not args.records.is_file():
-        print(f"newsclean report: records not found: {args.records}", file=sys.stderr)
-        return 2
-    try:
-        records = load_records(args.records)
-    except (OSError, UnicodeDecodeError, ValueError) as error:
-        print(f"newsclean report: {error}", file=sys.stderr)
-        return 1
-    page = render(records, args.records.name)
-    if args.output == "-":
-        sys.stdout.write(page)
-        return 0
-    output = Path(args.output) if args.output else default_output(args.records)
-    try:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(page, encoding="utf-8")
-    except OSError as error:
-        print(f"newsclean report: cannot write {output}: {error}", file=sys.stderr)
-        return 1
-    print(f"wrote {output}: {len(records)} documents", file=sys.stderr)
-    return 0

@@ -1,0 +1,124 @@
+"""`newsclean clean`: local files into JSONL records, with a progress bar and a summary."""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+from pipeline.cli.common import (
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    UsageError,
+    add_rule_options,
+    config_from,
+    languages,
+    positive,
+)
+from pipeline.document import Document, Outcome
+from pipeline.process import DEFAULT_MAX_BYTES
+from pipeline.readers import SUPPORTED, is_missing, iter_documents
+from pipeline.runners.local import resume, run
+from pipeline.runners.stats import RunStats
+from pipeline.writers import Output
+
+DEFAULT_OUTPUT = "output/clean.jsonl"
+
+
+def register(commands: Any) -> None:
+    parser = commands.add_parser(
+        "clean",
+        help="clean local files into JSONL",
+        description="Extract and clean saved pages (.html, .htm) and text dumps (.txt), each optionally "
+        "gzipped, into one JSONL record per article. Folders are searched recursively; *.gold.txt files "
+        "are never inputs. Inputs that give no record go to <output stem>.errors.jsonl beside the output.",
+        epilog="exit status: 0 the run completed; 1 the output is not writable or every input failed; "
+        "2 usage error (including arguments that match no file); 130 interrupted (records kept).",
+    )
+    parser.add_argument("inputs", nargs="+", metavar="INPUT", help="files, folders or glob patterns")
+    parser.add_argument(
+        "-o",
+        "--output",
+        default=DEFAULT_OUTPUT,
+        help=f"JSONL output, or - for stdout (default {DEFAULT_OUTPUT})",
+    )
+    add_rule_options(parser)
+    parser.add_argument(
+        "--lang", type=languages, metavar="CODES", help="keep only records in these languages, e.g. en,de"
+    )
+    parser.add_argument("--workers", type=positive, default=1, help="processes to use (default 1)")
+    parser.add_argument(
+        "--resume", action="store_true", help="append to an existing output, skipping inputs already in it"
+    )
+    parser.add_argument(
+        "--max-bytes", type=positive, default=DEFAULT_MAX_BYTES, help="largest input accepted, after gunzip"
+    )
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar even on a terminal")
+    parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar and no summary")
+    parser.set_defaults(func=run_clean)
+
+
+def _documents(arguments: Sequence[str]) -> Iterator[Document]:
+    """The documents the arguments name; a usage error when there is no supported input at all."""
+    stream = iter_documents(arguments)
+    held: list[Document] = []
+    for document in stream:
+        held.append(document)
+        if document.kind is not None:
+            return itertools.chain(held, stream)
+    if all(is_missing(document) for document in held):
+        missing = ", ".join(document.source for document in held) or ", ".join(arguments)
+        raise UsageError(f"no such file or directory: {missing}")
+    raise UsageError(f"no input files found ({SUPPORTED}) in: {', '.join(arguments)}")
+
+
+def _progress(arguments: Sequence[str], enabled: bool) -> tuple[Callable[[Outcome], None] | None, Any]:
+    if not enabled:
+        return None, None
+    from tqdm import tqdm
+
+    total = sum(1 for document in iter_documents(arguments) if document.kind is not None)
+    bar = tqdm(total=total, unit="doc", file=sys.stderr, dynamic_ncols=True, desc="cleaning")
+
+    def advance(outcome: Outcome) -> None:
+        if outcome.stage != "skipped":
+            bar.update(1)
+
+    return advance, bar
+
+
+def run_clean(args: argparse.Namespace) -> int:
+    config = config_from(args)
+    documents = _documents(args.inputs)
+    if args.resume:
+        documents = resume(documents, args.output)
+    try:
+        output = Output(args.output, append=args.resume)
+    except OSError as error:
+        print(
+            f"newsclean: error: cannot write output {args.output}: {error.strerror or error}", file=sys.stderr
+        )
+        return EXIT_FAILED
+    stats = RunStats()
+    advance, bar = _progress(args.inputs, not (args.quiet or args.no_progress) and sys.stderr.isatty())
+    status = EXIT_OK
+    try:
+        run(documents, config, output, stats, workers=args.workers, progress=advance)
+    except KeyboardInterrupt:
+        status = EXIT_INTERRUPTED
+    finally:
+        if bar is not None:
+            bar.close()
+        output.close()
+    if status == EXIT_OK and stats.all_failed():
+        status = EXIT_FAILED
+    if not args.quiet:
+        if status == EXIT_INTERRUPTED:
+            print("newsclean: interrupted; every record written so far is kept", file=sys.stderr)
+        for line in stats.summary():
+            print(line, file=sys.stderr)
+        print(f"records: {args.output}   errors: {output.errors_target}", file=sys.stderr)
+    return status

@@ -1,0 +1,50 @@
+"""`newsclean report`: write the HTML page that shows each record's kept and removed text."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from pipeline.tools.evaluate import load_records
+from pipeline.tools.report import default_output, render
+
+
+def register(commands: Any) -> None:
+    parser = commands.add_parser(
+        "report",
+        help="write an HTML page showing kept and removed text",
+        description="Write one self-contained HTML page listing each record's kept text with every removal "
+        "struck through where it stood, a per-rule count table and a filter by rule.",
+    )
+    parser.add_argument("records", type=Path, help="a JSONL file of records (the clean command's output)")
+    parser.add_argument(
+        "-o", "--output", help="the HTML file ('-' for standard output; default: <input stem>.report.html)"
+    )
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Write the report: 0 ok, 1 unreadable records or unwritable output, 2 a missing input."""
+    if not args.records.is_file():
+        print(f"newsclean report: records not found: {args.records}", file=sys.stderr)
+        return 2
+    try:
+        records = load_records(args.records)
+    except (OSError, UnicodeDecodeError, ValueError) as error:
+        print(f"newsclean report: {error}", file=sys.stderr)
+        return 1
+    page = render(records, args.records.name)
+    if args.output == "-":
+        sys.stdout.write(page)
+        return 0
+    output = Path(args.output) if args.output else default_output(args.records)
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(page, encoding="utf-8")
+    except OSError as error:
+        print(f"newsclean report: cannot write {output}: {error}", file=sys.stderr)
+        return 1
+    print(f"wrote {output}: {len(records)} documents", file=sys.stderr)
+    return 0

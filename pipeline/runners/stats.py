@@ -1,0 +1,76 @@
+"""Run statistics, shared by every runner and by the crawl: documents read and written, error lines by
+stage, removals by rule, and the summary lines a run ends with."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+
+from pipeline.document import FAILURE_STAGES, Outcome
+from pipeline.rules import ALL_RULES
+
+
+@dataclass
+class RunStats:
+    """Counts of one run. A `skipped` input (not a supported type) is not counted as read."""
+
+    stages: Counter[str] = field(default_factory=Counter)
+    rules: Counter[str] = field(default_factory=Counter)
+    read: int = 0
+    written: int = 0
+    started: float = field(default_factory=time.perf_counter)
+
+    def add(self, outcome: Outcome) -> None:
+        if outcome.stage == "skipped":
+            self.stages["skipped"] += 1
+            return
+        self.read += 1
+        if outcome.record is not None:
+            self.written += 1
+            self.rules.update(removal["rule"] for removal in outcome.record["removed"])
+        elif outcome.stage:
+            self.stages[outcome.stage] += 1
+
+    @property
+    def failed(self) -> int:
+        """Documents that failed at read, decode, extract or clean."""
+        return sum(self.stages[stage] for stage in FAILURE_STAGES)
+
+    @property
+    def without_record(self) -> int:
+        return sum(self.stages.values())
+
+    @property
+    def seconds(self) -> float:
+        return time.perf_counter() - self.started
+
+    def all_failed(self) -> bool:
+        """Whether there were documents and every one of them failed (exit status 1)."""
+        return bool(self.read) and self.failed == self.read
+
+    def summary(self) -> list[str]:
+        """The lines that end a local run: counts, removals by rule (in run order), failures by stage."""
+        seconds = self.seconds
+        rate = self.read / seconds if seconds > 0 else 0.0
+        lines = [
+            f"newsclean: {self.read} documents read, {self.written} written, {self.stages['empty']} empty, "
+            f"{self.failed} failed, {self.stages['filtered']} filtered, {self.stages['skipped']} skipped "
+            f"({seconds:.1f} s, {rate:.1f} documents/s)"
+        ]
+        if self.rules:
+            width = max(len(name) for name in self.rules)
+            lines.append("removals by rule:")
+            for rule in ALL_RULES:
+                if self.rules[rule.name]:
+                    lines.append(f"  {rule.name:<{width}}  {self.rules[rule.name]:>6}  ({rule.family})")
+        failed = {stage: n for stage, n in self.stages.items() if stage in FAILURE_STAGES and n}
+        if failed:
+            lines.append("failures by stage: " + ", ".join(f"{s} {n}" for s, n in sorted(failed.items())))
+        return lines
+
+    def by_stage(self) -> str:
+        """Error lines by stage, "http 1, not-article 4", or "none"."""
+        return (
+            ", ".join(f"{stage} {count}" for stage, count in sorted(self.stages.items()) if count) or "none"
+        )
