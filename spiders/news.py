@@ -1,6 +1,7 @@
 """`scrapy crawl news -a site=URL`: a site's articles, found through its sitemaps, its feeds and its links.
 
-All three sources run together and each page URL is requested once (canonical spelling, one set).
+All three sources run together and each page URL is requested once (canonical spelling); what was
+claimed, the hints sitemaps and feeds gave and the page budget live in the crawl's frontier.
 Sitemaps come from robots.txt (else /sitemap.xml), indexes and gzipped files included; feeds from
 the home page's `<link rel="alternate">` and the usual paths; links from the home page, followed
 `depth` hops within the site. Every page fetched goes through the article rule (pipeline.article).
@@ -13,6 +14,7 @@ from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
 
+from scrapy.crawler import Crawler
 from scrapy.http import HtmlResponse, Request, Response
 from scrapy.linkextractors import LinkExtractor
 from scrapy.utils.gz import gunzip
@@ -20,6 +22,7 @@ from scrapy.utils.sitemap import sitemap_urls_from_robots
 from twisted.python.failure import Failure
 
 from pipeline.crawl.discovery import Entry, parse_listing
+from pipeline.crawl.frontier import Frontier, MemoryFrontier, open_frontier
 from pipeline.crawl.items import failed_page, requested_url
 from pipeline.crawl.urls import canonical_url, on_site, site_host
 from pipeline.document import Document
@@ -62,12 +65,16 @@ class NewsSpider(PageSpider):
         self.max_pages = int(max_pages) if max_pages else None
         self.since = date.fromisoformat(since).isoformat() if since else None
         self.depth = int(depth)
-        self.pages_requested = 0
-        self._scheduled: set[str] = {self.home}
-        self._discovery: set[str] = set()
-        self._dates: dict[str, str] = {}
-        self._news: set[str] = set()
         self._links = LinkExtractor()
+        self.frontier: Frontier = MemoryFrontier()
+        self.frontier.claim(self.home)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
+        spider: NewsSpider = super().from_crawler(crawler, *args, **kwargs)
+        spider.frontier = open_frontier(crawler.settings)
+        spider.frontier.claim(spider.home)  # requested from the start
+        return spider
 
     async def start(self) -> AsyncIterator[Request]:
         yield Request(
@@ -121,11 +128,11 @@ class NewsSpider(PageSpider):
 
     def parse_page(self, response: Response, hop: int) -> Iterator[Document | Request]:
         key = canonical_url(requested_url(response.request)) if response.request else response.url
-        found = self._dates.get(key)
-        if self._too_old(found):
-            yield failed_page(key, "filtered", f"listed with date {found}, before since={self.since}")
+        hints = self.frontier.hints(key)
+        if self._too_old(hints.date):
+            yield failed_page(key, "filtered", f"listed with date {hints.date}, before since={self.since}")
             return
-        yield self.page(response, date_hint=found, listed_as_news=key in self._news)
+        yield self.page(response, date_hint=hints.date, listed_as_news=hints.news)
         if hop < self.depth and isinstance(response, HtmlResponse):
             for link in self._links.extract_links(response):
                 if not link.nofollow:
@@ -138,9 +145,8 @@ class NewsSpider(PageSpider):
 
     def _listing_request(self, url: str) -> Iterator[Request]:
         key = canonical_url(url)
-        if key in self._discovery:
+        if not self.frontier.claim(f"discovery {key}"):
             return
-        self._discovery.add(key)
         # A sitemap or feed the site names may live on another host (a CDN, a feed service).
         yield Request(
             key,
@@ -154,20 +160,15 @@ class NewsSpider(PageSpider):
         if not on_site(entry.url, self.host):
             return
         key = canonical_url(entry.url)
-        if entry.date:
-            self._dates.setdefault(key, entry.date)
-        if entry.news:
-            self._news.add(key)
+        self.frontier.note(key, entry.date, entry.news)
         if self._too_old(entry.date):
             self.crawler.stats.inc_value("newsclean/discovery/before_since")
             return
-        if key in self._scheduled:
+        if not self.frontier.claim(key):
             return
-        if self.max_pages is not None and self.pages_requested >= self.max_pages:
+        if not self.frontier.take_page(self.max_pages):
             self.crawler.stats.inc_value("newsclean/discovery/over_max_pages")
             return
-        self._scheduled.add(key)
-        self.pages_requested += 1
         yield Request(key, callback=self.parse_page, errback=self.page_failed, cb_kwargs={"hop": hop})
 
     def _too_old(self, day: str | None) -> bool:

@@ -284,3 +284,12 @@ def test_each_page_is_requested_once_across_sources() -> None:
     again = urls(spider.parse_listing(stored("feed.xml", cls=XmlResponse)))
     assert f"{SITE}/2024/11/harbour-dredging-approved.html" in first
     assert again == [f"{SITE}/2024/11/fishing-quota-talks.html"]
+
+
+def test_the_crawl_state_is_the_frontiers_so_two_spiders_on_one_frontier_share_it() -> None:
+    first, second = news_spider(), news_spider()
+    second.frontier = first.frontier
+    listed = urls(first.parse_listing(stored("sitemaps/news.xml", cls=XmlResponse)))
+    assert listed and urls(second.parse_listing(stored("sitemaps/news.xml", cls=XmlResponse))) == []
+    page = next(second.parse_page(stored("2024/11/council-budget-vote.html"), hop=second.depth))
+    assert isinstance(page, Document) and (page.date_hint, page.listed_as_news) == ("2024-11-15", True)
