@@ -1,0 +1,182 @@
+"""Every trafilatura name newsclean uses, in one place, and the switch between its private internals and
+its public API.
+
+Private names, read from trafilatura 2.3.1 (pyproject.toml pins `trafilatura>=2.3,<2.4`), and why:
+
+- `trafilatura.core.trafilatura_sequence`: the extraction steps of `bare_extraction` without its copy
+  of the tree (4 ms a page); `trafilatura.settings.Extractor` and `DEFAULT_CONFIG`, the options object
+  it takes; `trafilatura.xml.xmltotxt`, the extracted body as text, as `bare_extraction(...).text`.
+- `trafilatura.metadata.examine_meta`, `extract_meta_json`, `extract_title`, `extract_url`,
+  `extract_sitename`: the metadata steps for the record's fields, without categories, tags and license.
+- `trafilatura.htmlprocessing.prune_unwanted_nodes`, `trafilatura.xpaths.AUTHOR_DISCARD_XPATHS`,
+  `trafilatura.json_metadata.normalize_authors`, `trafilatura.utils.trim`: the one-pass author
+  fallback (extract/metadata.py) prunes, normalises and trims a candidate as trafilatura does;
+  `prune_unwanted_nodes` also applies `prune_xpath`.
+
+`ExtractOptions(public_api=True)` uses `bare_extraction` and `extract_metadata` instead; the tests run
+each page both ways and compare. The text is the same; of the metadata, `extract_metadata` also drops a
+one-word author named by the page's meta tags ("CBS") and takes the URL's host for a missing site name,
+two steps the default path leaves out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import trafilatura
+from htmldate import find_date
+from lxml.etree import XPath
+from lxml.html import HtmlElement
+from trafilatura import bare_extraction, extract_metadata, load_html
+from trafilatura.core import trafilatura_sequence
+from trafilatura.htmlprocessing import prune_unwanted_nodes
+from trafilatura.json_metadata import normalize_authors
+from trafilatura.metadata import examine_meta, extract_meta_json, extract_sitename, extract_title, extract_url
+from trafilatura.settings import DEFAULT_CONFIG, Extractor
+from trafilatura.utils import trim
+from trafilatura.xml import xmltotxt
+from trafilatura.xpaths import AUTHOR_DISCARD_XPATHS
+
+EXTRACTOR = f"trafilatura {trafilatura.__version__}"
+# The loggers trafilatura and its date library write to; `warm_up` quiets them for runs.
+LOGGERS = ("trafilatura", "htmldate")
+
+
+@dataclass(frozen=True)
+class ExtractOptions:
+    """trafilatura settings, each chosen by measurement (bench/quality.py, the README's settings table)."""
+
+    # No readability/jusText fallbacks.
+    fast: bool = True
+    # Precision mode drops link-dense and trailing blocks the page rules already handle, and real text
+    # with them.
+    favor_precision: bool = False
+    # Recall mode keeps blocks the balanced mode drops.
+    favor_recall: bool = False
+    # Reader comments are not the article.
+    include_comments: bool = False
+    # Tables in news pages (results, figures) are article content.
+    include_tables: bool = True
+    # htmldate's extensive search scans the whole page for date-like strings; the page's metadata and
+    # markup give the publication date on news pages, and scanning costs time.
+    extensive_date_search: bool = False
+    # XPath expressions pruned from the page before extraction.
+    prune_xpath: tuple[str, ...] = ()
+    # Use trafilatura's public API (bare_extraction, extract_metadata) instead of its internals: the
+    # same text, at the cost of a copy of each page and of the metadata newsclean does not keep.
+    public_api: bool = False
+
+
+def parse(html: str) -> HtmlElement | None:
+    """The page parsed as trafilatura parses it, or None."""
+    tree: HtmlElement | None = load_html(html)
+    return tree
+
+
+def _date_params(options: ExtractOptions) -> dict[str, Any]:
+    return {
+        "original_date": True,
+        "extensive_search": options.extensive_date_search,
+        "max_date": datetime.now(UTC).strftime("%Y-%m-%d"),
+    }
+
+
+def main_text(tree: HtmlElement, url: str | None, options: ExtractOptions) -> str:
+    """The article text, as `trafilatura.bare_extraction(tree, ...).text` gives it.
+
+    bare_extraction copies a tree it is handed so the caller's tree stays intact; the page was parsed
+    here for the metadata, which is read first, so by default the tree is given over to the extraction
+    as it is: bare_extraction's own steps, without the copy.
+    """
+    if options.public_api:
+        return _public_text(tree, url, options)
+    extractor = Extractor(
+        config=DEFAULT_CONFIG,
+        output_format="python",
+        fast=options.fast,
+        precision=options.favor_precision,
+        recall=options.favor_recall,
+        comments=options.include_comments,
+        formatting=False,
+        links=False,
+        images=False,
+        tables=options.include_tables,
+        dedup=False,  # trafilatura's dedup cache is per process: results would vary
+        lang=None,
+        url=url,
+        with_metadata=False,
+    )
+    if options.prune_xpath:
+        tree = prune_unwanted_nodes(tree, [XPath(expression) for expression in options.prune_xpath])
+    body, text, _, _ = trafilatura_sequence(tree, extractor, url)
+    if len(text) < extractor.min_output_size:
+        return ""
+    return str(xmltotxt(body, False))
+
+
+def _public_text(tree: HtmlElement, url: str | None, options: ExtractOptions) -> str:
+    extracted: Any = bare_extraction(
+        tree,
+        url=url,
+        fast=options.fast,
+        favor_precision=options.favor_precision,
+        favor_recall=options.favor_recall,
+        include_comments=options.include_comments,
+        include_tables=options.include_tables,
+        deduplicate=False,
+        prune_xpath=list(options.prune_xpath) or None,
+    )
+    return str(extracted.text or "") if extracted is not None else ""
+
+
+@dataclass
+class MetadataFields:
+    """The metadata fields of the record, as trafilatura finds them."""
+
+    title: str | None
+    author: str | None
+    url: str | None
+    sitename: str | None
+    date: str | None
+    description: str | None
+
+
+def metadata_fields(
+    tree: HtmlElement, url: str | None, options: ExtractOptions, author: Any
+) -> MetadataFields:
+    """trafilatura's metadata steps for the record's fields, without categories, tags and license.
+
+    `author(tree)` is the author fallback for pages whose metadata names none.
+    """
+    if options.public_api:
+        found: Any = extract_metadata(tree, url, _date_params(options))
+    else:
+        found = extract_meta_json(tree, examine_meta(tree))
+        if not found.title:
+            found.title = extract_title(tree)
+        if not found.author:
+            found.author = author(tree)
+        if not found.url:
+            found.url = extract_url(tree, url)
+        if not found.sitename:
+            found.sitename = extract_sitename(tree)
+        found.date = find_date(tree, url=found.url, **_date_params(options))
+        found.clean_and_trim()
+    return MetadataFields(found.title, found.author, found.url, found.sitename, found.date, found.description)
+
+
+__all__ = [
+    "AUTHOR_DISCARD_XPATHS",
+    "EXTRACTOR",
+    "LOGGERS",
+    "ExtractOptions",
+    "MetadataFields",
+    "main_text",
+    "metadata_fields",
+    "normalize_authors",
+    "parse",
+    "prune_unwanted_nodes",
+    "trim",
+]
