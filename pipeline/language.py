@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import gc
 import threading
 
 from langdetect import DetectorFactory
-from langdetect.detector_factory import init_factory
+from langdetect.detector_factory import PROFILES_DIRECTORY
 from langdetect.lang_detect_exception import LangDetectException
 
 # Fewer letters than this and the language is reported as unknown (null): langdetect's
@@ -20,21 +19,25 @@ TRIALS = 3
 # A language the page declares (<html lang>) wins when the detector gives it at least this.
 DECLARED_MIN_PROBABILITY = 0.2
 
+# Every detector is seeded with this, so the same text gives the same answer in every process.
+SEED = 0
+
 _lock = threading.Lock()
-_ready = False
+_profiles: DetectorFactory | None = None
 
 
-def _factory() -> None:
-    global _ready
+def load_profiles() -> DetectorFactory:
+    """langdetect's language profiles (about 90,000 objects), loaded once per process.
+
+    `warm_up` loads them up front; a process that did not call it loads them at its first detection.
+    """
+    global _profiles
     with _lock:
-        if not _ready:
-            DetectorFactory.seed = 0  # same text, same answer, in every process
-            init_factory()
-            # The profiles are ~90,000 objects that live as long as the process; left to the
-            # garbage collector, every full collection walks them (80 ms each). Freezing moves
-            # them, and what else exists now, out of its reach.
-            gc.freeze()
-            _ready = True
+        if _profiles is None:
+            factory = DetectorFactory()
+            factory.load_profile(PROFILES_DIRECTORY)
+            _profiles = factory
+        return _profiles
 
 
 def detect_language(text: str, declared: str | None = None) -> tuple[str | None, float | None]:
@@ -42,11 +45,9 @@ def detect_language(text: str, declared: str | None = None) -> tuple[str | None,
     sample = text[:SAMPLE_CHARS]
     if sum(ch.isalpha() for ch in sample) < MIN_LETTERS:
         return None, None
-    _factory()
-    from langdetect.detector_factory import _factory as factory
-
     try:
-        detector = factory.create()
+        detector = load_profiles().create()
+        detector.seed = SEED
         detector.n_trial = TRIALS
         detector.append(sample)
         candidates = detector.get_probabilities()

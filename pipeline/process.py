@@ -7,14 +7,16 @@ Outcome. Every runner (the local loop, the process pool, the Scrapy item pipelin
 
 from __future__ import annotations
 
+import gc
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from pipeline.article import not_article_reason
 from pipeline.decode import decode_html, decode_text
 from pipeline.document import Document, DocumentError, Outcome, Removal
-from pipeline.extract import EXTRACTOR, ExtractOptions, extract_html
-from pipeline.language import detect_language
+from pipeline.extract import EXTRACTOR, LOGGERS, ExtractOptions, extract_html
+from pipeline.language import detect_language, load_profiles
 from pipeline.record import to_record
 from pipeline.rules import PAGE_RULES, TEXT_RULES, PageRule, Rule, select
 from pipeline.rules.text.engine import apply_rules
@@ -58,6 +60,20 @@ class Config:
     def active_text_rules(self) -> tuple[Rule, ...]:
         """The text rules that run: `text_rules` without the disabled ones."""
         return self._selected[1]
+
+
+def warm_up() -> None:
+    """Ready this process for many documents; runners call it once, in each worker's initializer.
+
+    trafilatura and htmldate log every odd page at WARNING and ERROR, and newsclean records its own
+    errors, so their loggers are quieted; langdetect's profiles are loaded; and everything loaded so
+    far is frozen out of the garbage collector's reach (left to it, every full collection walks the
+    profiles' 90,000 objects: 80 ms each). Nothing of this happens on import or on a first call.
+    """
+    for name in LOGGERS:
+        logging.getLogger(name).setLevel(logging.CRITICAL)
+    load_profiles()
+    gc.freeze()
 
 
 def run_one(doc: Document, config: Config) -> Outcome:

@@ -17,7 +17,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
 from pipeline.document import Document, Outcome
-from pipeline.process import Config, run_one
+from pipeline.process import Config, run_one, warm_up
 from pipeline.runners.pool import WORKER_DIED, Pool, run_in_worker
 from pipeline.runners.stats import RunStats
 from pipeline.writers.jsonl import JsonlWriter, errors_path
@@ -87,7 +87,9 @@ class CleanPipeline:
         self.errors_file = "standard error" if target == "-" else target
         self.errors = JsonlWriter(target, append=append, stream=sys.stderr if target == "-" else None)
         self.stats = RunStats()
-        if self.workers:
+        if not self.workers:
+            warm_up()  # pages are cleaned in this process
+        else:
             self.pool = Pool(self.workers, self.config)
             # Start the workers now, while robots.txt, the home page and the sitemaps download.
             self.pool.start()

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 
 from pipeline.document import Document, Outcome
-from pipeline.process import Config, run_one
+from pipeline.process import Config, run_one, warm_up
 from pipeline.runners.pool import Pool
 from pipeline.runners.stats import RunStats
 from pipeline.writers import Output, done_sources
@@ -14,6 +14,7 @@ from pipeline.writers import Output, done_sources
 
 def serial(documents: Iterable[Document], config: Config) -> Iterator[Outcome]:
     """One Outcome per document, in this process."""
+    warm_up()
     for document in documents:
         yield run_one(document, config)
 

@@ -11,7 +11,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
 from pipeline.document import Document, Outcome
-from pipeline.process import Config, run_one
+from pipeline.process import Config, run_one, warm_up
 
 # Documents in flight per worker: enough to keep every worker busy, few enough that memory stays flat.
 IN_FLIGHT_PER_WORKER = 4
@@ -24,6 +24,7 @@ def _initialize(config: Config) -> None:
     """Worker initializer: Ctrl-C reaches the whole process group and the parent decides how to stop."""
     global _config
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    warm_up()
     _config = config
 
 
