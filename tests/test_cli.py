@@ -227,6 +227,7 @@ def test_unknown_rule_is_a_usage_error(tmp_path: Path, out: Path) -> None:
     assert run(str(tmp_path / "ok.txt"), "-o", str(out), "--disable", "no-such-rule") == 2
 
 
+@pytest.mark.slow
 def test_workers_give_the_same_output_as_one_process(tmp_path: Path) -> None:
     folder = tmp_path / "in"
     folder.mkdir()
@@ -285,6 +286,7 @@ def test_explain_prints_each_removal_with_its_rule(
     assert "[source-domain] (trailer) after the last paragraph" in out
 
 
+@pytest.mark.slow
 def test_ctrl_c_keeps_every_record_written(tmp_path: Path) -> None:
     folder = tmp_path / "in"
     folder.mkdir()
@@ -312,6 +314,7 @@ def test_ctrl_c_keeps_every_record_written(tmp_path: Path) -> None:
     assert 1 <= len(records) < 400
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("workers", ["1", "2"])
 def test_python_dash_m_pipeline_runs_and_exits_cleanly(tmp_path: Path, workers: str) -> None:
     for n in range(24):  # enough to fill the worker pool's window
@@ -331,6 +334,7 @@ def test_python_dash_m_pipeline_runs_and_exits_cleanly(tmp_path: Path, workers: 
     assert "Traceback" not in done.stderr and "Exception ignored" not in done.stderr
 
 
+@pytest.mark.slow
 def test_progress_bar_shows_on_a_terminal(tmp_path: Path) -> None:
     import fcntl
     import pty

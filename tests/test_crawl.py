@@ -1,10 +1,7 @@
-"""Real crawls of the fixture site on 127.0.0.1 with `scrapy crawl` in a subprocess, and the item
-pipeline, exporter and archive they use.
-"""
+"""Real crawls of the fixture site on 127.0.0.1 with `scrapy crawl` in a subprocess."""
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import re
@@ -19,20 +16,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from scrapy import Spider
-from scrapy.exceptions import DropItem
-from scrapy.utils.test import get_crawler
 from warcio.archiveiterator import ArchiveIterator
 
 from pipeline.cli import main as newsclean
-from pipeline.crawl.exporter import RecordExporter
-from pipeline.crawl.item_pipeline import CleanPipeline, errors_target
-from pipeline.crawl.items import failed_page
 from pipeline.document import Document
 from pipeline.process import Config, process_document
 from pipeline.record import RECORD_KEYS, to_record
-from spiders.article import ArticleSpider
-from spiders.news import NewsSpider
 
 from .conftest import ROOT, paragraphs
 from .fixture_site import GOLD_DIR, OVERSIZE_PATH, SITE_DIR, TEST_MAXSIZE, FixtureSite
@@ -46,6 +35,8 @@ FAST = [
     "-s", "LOG_LEVEL=INFO",
 ]  # fmt: skip
 CRAWL_TIMEOUT = 120
+
+pytestmark = pytest.mark.slow
 
 ARTICLE_PATHS = {
     "harbour-dredging-approved": "/2024/11/harbour-dredging-approved.html",
@@ -144,14 +135,23 @@ def test_one_record_per_article_and_none_for_other_pages(news: Crawl) -> None:
     assert len(news.records) == len(ARTICLE_PATHS)
 
 
-def test_articles_come_from_sitemaps_feeds_and_links_alike(news: Crawl) -> None:
-    found = news.by_url()
-    # lighthouse: the gzipped sitemap; ferry: a redirect listed in the news sitemap.
-    only_in_sitemaps = ["council-budget-vote", "lighthouse-restoration", "ferry-timetable-changes"]
-    only_in_feeds = ["fishing-quota-talks", "marche-de-noel"]  # declared RSS, Atom at a usual path
-    only_by_links = ["school-reopens", "storm-warning-issued"]  # from the home page, from a section page
-    for name in only_in_sitemaps + only_in_feeds + only_by_links:
-        assert ARTICLE_PATHS[name] in found, name
+@pytest.mark.parametrize(
+    "name",
+    [
+        # Only in the sitemaps: lighthouse in the gzipped one, ferry a redirect listed in the news sitemap.
+        "council-budget-vote",
+        "lighthouse-restoration",
+        "ferry-timetable-changes",
+        # Only in the feeds: declared RSS, Atom at a usual path.
+        "fishing-quota-talks",
+        "marche-de-noel",
+        # Only by links: from the home page, from a section page.
+        "school-reopens",
+        "storm-warning-issued",
+    ],
+)
+def test_articles_come_from_sitemaps_feeds_and_links_alike(news: Crawl, name: str) -> None:
+    assert ARTICLE_PATHS[name] in news.by_url()
 
 
 def test_pages_without_a_record_are_in_the_errors_file_with_their_stage(news: Crawl) -> None:
@@ -332,61 +332,3 @@ def test_ctrl_c_stops_the_crawl_and_keeps_every_record_written(tmp_path: Path) -
     assert text.endswith("\n")
     records = [json.loads(line) for line in text.splitlines()]
     assert 1 <= len(records) < 200
-
-
-# --- components ------------------------------------------------------------------------------------
-
-
-def _pipeline(tmp_path: Path, spider: type[Spider] = NewsSpider, **settings: Any) -> CleanPipeline:
-    crawler = get_crawler(
-        spider, {"FEEDS": {str(tmp_path / "out.jsonl"): {"format": "jsonlines"}}, **settings}
-    )
-    arguments = {"site": "http://news.example"} if spider is NewsSpider else {"urls": "http://news.example/"}
-    crawler.spider = spider.from_crawler(crawler, **arguments)
-    pipeline = CleanPipeline.from_crawler(crawler)
-    pipeline.open_spider()
-    return pipeline
-
-
-def _run(coroutine: Any) -> Any:
-    import asyncio
-
-    return asyncio.run(coroutine)
-
-
-def test_the_item_pipeline_turns_pages_into_records_and_failures_into_error_lines(tmp_path: Path) -> None:
-    pipeline = _pipeline(tmp_path, NEWSCLEAN_WORKERS=0)
-    body = (SITE_DIR / "about.html").read_bytes()
-    url = "http://news.example/about.html"
-    page = Document(url, "html", content=body, url=url, content_type="text/html", status=200)
-    with pytest.raises(DropItem, match="not-article"):
-        _run(pipeline.process_item(page))
-    with pytest.raises(DropItem, match="robots"):
-        _run(pipeline.process_item(failed_page(f"{url}/private/x", "robots", "disallowed by robots.txt")))
-    pipeline.close_spider()
-    stages = [line["stage"] for line in read_jsonl(tmp_path / "out.errors.jsonl")]
-    assert stages == ["not-article", "robots"]
-    # The article crawl keeps every page with text, whatever it is.
-    pipeline = _pipeline(tmp_path, ArticleSpider, NEWSCLEAN_WORKERS=0)
-    record = _run(pipeline.process_item(page))
-    assert record["title"] == "About The Harbour Gazette" and record["status"] == 200
-    pipeline.close_spider()
-
-
-def test_errors_go_beside_the_feed_or_to_stderr() -> None:
-    spider = ArticleSpider(urls="http://x.example/")
-    assert errors_target({"out/a.jsonl": {"format": "jsonl", "overwrite": True}}, spider) == (
-        "out/a.errors.jsonl",
-        False,
-    )
-    assert errors_target({"file:///tmp/%(name)s.jsonl": {}}, spider) == ("/tmp/article.errors.jsonl", True)
-    assert errors_target({"stdout:": {"format": "jsonlines"}}, spider) == ("-", True)
-    target, _ = errors_target({"s3://bucket/x.jsonl": {}}, spider)
-    assert re.fullmatch(r"output/article-\d{8}T\d{6}Z\.errors\.jsonl", target)
-
-
-def test_the_exporter_writes_every_key_in_order_like_clean() -> None:
-    buffer = io.BytesIO()
-    exporter = RecordExporter(buffer, encoding="utf-8")
-    exporter.export_item({"id": "1", "title": None, "text": "Noël", "removed": []})
-    assert buffer.getvalue().decode("utf-8") == '{"id": "1", "title": null, "text": "Noël", "removed": []}\n'

@@ -6,7 +6,6 @@ import gzip
 from pathlib import Path
 
 import pytest
-import trafilatura
 
 from pipeline.readers import reader_for
 
@@ -39,15 +38,3 @@ def test_output_equals_gold(path: Path) -> None:
     outcome = outcome_of(path)
     assert outcome.record is not None, outcome.error
     assert paragraphs(outcome.record["text"]) == _gold(path)
-
-
-@pytest.mark.parametrize("path", HTML_FIXTURES, ids=lambda p: p.name)
-def test_plain_trafilatura_leaves_residue_the_gold_removes(path: Path) -> None:
-    """Plain trafilatura keeps a paragraph that the gold drops and that newsclean removes."""
-    plain = trafilatura.extract(_raw(path).decode("utf-8", errors="replace"), include_comments=False) or ""
-    outcome = outcome_of(path)
-    assert outcome.record is not None, outcome.error
-    removed = [r["text"].strip() for r in outcome.record["removed"]]
-    gold = set(_gold(path))
-    residue = [line for line in paragraphs(plain) if line not in gold and any(cut in line for cut in removed)]
-    assert residue, "plain trafilatura already removes everything this fixture's gold removes"

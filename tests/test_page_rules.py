@@ -79,19 +79,22 @@ def test_lookalikes_survive_every_dom_rule(rule: PageRule, path: Path) -> None:
         assert not any(squeeze(text) in squeeze(r.text) for r in removed), text
 
 
-def test_every_dom_rule_has_a_fixture_that_cuts_something() -> None:
-    for rule in PAGE_RULES:
-        page = DOM_DIR / f"{rule.name}.html"
-        assert page.is_file() and page.with_suffix(".json").is_file(), rule.name
-        expected = _expected(page)
-        assert expected["removes"] and expected["keeps"], rule.name
+@pytest.mark.parametrize("rule", PAGE_RULES, ids=lambda rule: rule.name)
+def test_every_page_rule_has_a_fixture_that_cuts_something(rule: PageRule) -> None:
+    page = DOM_DIR / f"{rule.name}.html"
+    assert page.is_file() and page.with_suffix(".json").is_file()
+    expected = _expected(page)
+    assert expected["removes"] and expected["keeps"]
 
 
-def test_page_rules_are_named_and_documented() -> None:
-    for rule in PAGE_RULES:
-        assert re.fullmatch(r"[a-z]+(?:-[a-z]+)*", rule.name), rule.name
-        assert rule.family in FAMILIES, rule.name
-        assert rule.purpose.strip() and rule.evidence.strip(), rule.name
+@pytest.mark.parametrize("rule", PAGE_RULES, ids=lambda rule: rule.name)
+def test_page_rules_are_named_and_documented(rule: PageRule) -> None:
+    assert re.fullmatch(r"[a-z]+(?:-[a-z]+)*", rule.name)
+    assert rule.family in FAMILIES
+    assert rule.purpose.strip() and rule.evidence.strip()
+
+
+def test_rule_names_are_unique_across_stages() -> None:
     assert len(PAGE_RULE_NAMES) == len(PAGE_RULES)
     assert not PAGE_RULE_NAMES & TEXT_RULE_NAMES
     assert RULE_NAMES == PAGE_RULE_NAMES | TEXT_RULE_NAMES

@@ -248,6 +248,7 @@ def _dump_dom(browser: str, url: str, profile: Path) -> str:
     return done.stdout
 
 
+@pytest.mark.slow
 def test_page_in_headless_chromium(tmp_path: Path) -> None:
     browser = _chromium()
     page = report.render(RECORDS, "out.jsonl").replace("</body>", PROBE + "</body>")

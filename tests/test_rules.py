@@ -43,12 +43,12 @@ def test_lookalikes_survive_every_rule(rule: Rule, example: str) -> None:
     assert list(kept) == _paragraphs(example)
 
 
-def test_every_rule_carries_evidence() -> None:
-    for rule in TEXT_RULES:
-        assert rule.removes and rule.keeps, rule.name
-        assert re.fullmatch(r"[a-z]+(?:-[a-z]+)*", rule.name), rule.name
-        assert rule.family in FAMILIES, rule.name
-        assert rule.purpose.strip(), rule.name
+@pytest.mark.parametrize("rule", TEXT_RULES, ids=lambda rule: rule.name)
+def test_every_rule_carries_evidence(rule: Rule) -> None:
+    assert rule.removes and rule.keeps
+    assert re.fullmatch(r"[a-z]+(?:-[a-z]+)*", rule.name)
+    assert rule.family in FAMILIES
+    assert rule.purpose.strip()
 
 
 def test_rule_names_are_unique() -> None:

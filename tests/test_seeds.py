@@ -7,15 +7,18 @@ import pytest
 from .conftest import SHARED, outcome_of, paragraphs, shared_dir
 
 SEED_NAMES = [
-    "000_2a7b7b23fbbc8d24",
+    pytest.param(
+        "000_2a7b7b23fbbc8d24",
+        marks=pytest.mark.xfail(
+            reason="seed 000 opens with a photo caption that carries no credit: in a plain-text dump it "
+            "cannot be told from prose, and the cleaning policy lets it stay",
+        ),
+    ),
     "001_930e9a1d074fde8c",
     "002_8e0743e9fe18db3b",
     "003_394da226c53c6e3b",
     "004_4ddb18ca957b796d",
 ]
-# Seed 000 opens with a caption that carries no credit: in a plain-text dump it cannot be told
-# from prose, and the policy lets it stay.
-TOLERATED_FIRST_LINE = {"000_2a7b7b23fbbc8d24": "White Helmets members work at the scene"}
 
 
 def _clean(name: str) -> dict[str, object]:
@@ -30,10 +33,13 @@ def test_seed_matches_gold(name: str) -> None:
     record = _clean(name)
     got = paragraphs(str(record["text"]))
     want = paragraphs((SHARED / "seeds" / f"{name}.gold.txt").read_text(encoding="utf-8"))
-    tolerated = TOLERATED_FIRST_LINE.get(name)
-    if tolerated and got and got[0].startswith(tolerated) and got[1:] == want:
-        got = got[1:]
     assert got == want
+
+
+def test_seed_000_differs_from_its_gold_by_the_uncredited_caption_alone() -> None:
+    got = paragraphs(str(_clean("000_2a7b7b23fbbc8d24")["text"]))
+    want = paragraphs((SHARED / "seeds" / "000_2a7b7b23fbbc8d24.gold.txt").read_text(encoding="utf-8"))
+    assert got[0].startswith("White Helmets members work at the scene") and got[1:] == want
 
 
 @pytest.mark.parametrize("name", ["002_8e0743e9fe18db3b", "003_394da226c53c6e3b"])
