@@ -3,7 +3,7 @@
 Usage: .venv/bin/python bench/zyte.py [--jsonl output/zyte.jsonl] [--data DIR]
 
 The data is looked for in ../shared/benchmarks/zyte beside the repository. Scores use the
-project's scorer (pipeline.evaluate, the benchmark's rule); pages/s counts extraction (and
+project's scorer (pipeline.tools.evaluate, the benchmark's rule); pages/s counts extraction (and
 cleaning) only, with the pages already read and decompressed. Compare the speeds as ratios:
 they vary from machine to machine and from run to run.
 """

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from dataclasses import fields
 
 import pytest
@@ -10,7 +12,7 @@ import pytest
 from pipeline.cli import build_parser
 from pipeline.extract import ExtractOptions
 from pipeline.record import RECORD_KEYS
-from pipeline.rules import PAGE_RULES, TEXT_RULES
+from pipeline.rules import FAMILIES, PAGE_RULES, TEXT_RULES
 
 from .conftest import ROOT
 
@@ -69,3 +71,31 @@ COMMANDS = sorted(next(a for a in build_parser()._actions if a.dest == "command"
 @pytest.mark.parametrize("name", COMMANDS)
 def test_every_subcommand_is_documented(name: str) -> None:
     assert f"newsclean {name}" in README
+
+
+@pytest.mark.slow
+def test_the_python_example_runs() -> None:
+    (example,) = [
+        block for block in re.findall(r"```python\n(.*?)```", README, flags=re.DOTALL) if "run_one" in block
+    ]
+    assert len(example.strip().splitlines()) <= 10
+    done = subprocess.run(
+        [sys.executable, "-c", example], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "samples/wire-story.html.gz" in done.stdout
+
+
+def test_the_layout_section_names_every_folder_of_the_package() -> None:
+    layout = README.split("## Layout", 1)[1].split("```", 2)[1]
+    listed = set(re.findall(r"^(\S+/)\s", layout, flags=re.MULTILINE))
+    folders = {
+        f"{path.relative_to(ROOT).as_posix()}/" for path in (ROOT / "pipeline").rglob("*") if path.is_dir()
+    }
+    assert {folder for folder in folders if "__pycache__" not in folder} | {"pipeline/"} <= listed
+
+
+def test_family_table_matches_the_families() -> None:
+    table = README.split("| family | what it removes |", 1)[1].split("\n\n", 1)[0]
+    rows = re.findall(r"^\| `([a-z-]+)` \| ([^|]+) \|$", table, flags=re.MULTILINE)
+    assert rows == [(str(family), family.description) for family in FAMILIES]
