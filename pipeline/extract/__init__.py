@@ -8,11 +8,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from lxml.html import HtmlElement
+from lxml.html import HtmlElement, tostring
 
 from pipeline.article import Signals, page_signals
 from pipeline.document import DocumentError, Metadata, Removal
+from pipeline.extract.entries import mark_entry_article
 from pipeline.extract.metadata import extract_author, read_metadata
+from pipeline.extract.readability import readability_lines
+from pipeline.extract.repair import close_title
 from pipeline.extract.trafilatura import EXTRACTOR, LOGGERS, ExtractOptions, main_text, parse
 from pipeline.rules.page.engine import prune
 from pipeline.rules.page.shapes import PageRule
@@ -42,17 +45,29 @@ def extract_html(
     The page rules cut their blocks from the parsed page after the metadata is read (a cut block may
     hold the byline or the date) and before trafilatura extracts the text from the same tree.
     """
+    html = close_title(html)
     tree = parse(html)
     if tree is None:
         raise DocumentError("extract", "the page could not be parsed as HTML")
     signals = page_signals(tree) if read_signals else None  # before anything is cut from the page
     metadata = read_metadata(tree, url, options)
     headlines = _headlines(tree, metadata.title)  # before trafilatura prunes the tree
+    if options.entries:
+        mark_entry_article(tree)
     removed = prune(tree, page_rules, url or metadata.url, metadata.description) if page_rules else ()
-    text = main_text(tree, url or metadata.url, options)
-    paragraphs = tuple(line for line in text.split("\n") if line.strip())
+    main = main_text(tree, url or metadata.url, options)
+    paragraphs = tuple(line for line in main.text.split("\n") if line.strip())
+    if options.readability_for_layout and main.layout_share >= LAYOUT_SHARE:
+        # readability reads the page with the page rules' blocks cut, as trafilatura did.
+        again = parse(html)
+        if again is not None:
+            prune(again, page_rules, url or metadata.url, metadata.description)
+            paragraphs = tuple(readability_lines(tostring(again, encoding="unicode"))) or paragraphs
     return Extraction(_without_headline(paragraphs, headlines), metadata, removed, signals)
 
+
+# A text of which this share or more sat in tables laying out the page is read by readability instead.
+LAYOUT_SHARE = 0.1
 
 # trafilatura keeps an <h1> that stands inside the article element as the first paragraph. The
 # headline is the record's `title`, not its text; it is looked for among the first few paragraphs

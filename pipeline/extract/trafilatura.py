@@ -8,6 +8,9 @@ Private names, read from trafilatura 2.3.1 (pyproject.toml pins `trafilatura>=2.
   it takes; `trafilatura.xml.xmltotxt`, the extracted body as text, as `bare_extraction(...).text`.
 - `trafilatura.metadata.examine_meta`, `extract_meta_json`, `extract_title`, `extract_url`,
   `extract_sitename`: the metadata steps for the record's fields, without categories, tags and license.
+- `trafilatura.external.compare_extraction` and `trafilatura.htmlprocessing.tree_cleaning`: the
+  comparison with trafilatura's readability and jusText that its default mode runs on every page, run
+  here on the pages whose own extraction is doubtful (`second_opinion`).
 - `trafilatura.htmlprocessing.prune_unwanted_nodes`, `trafilatura.xpaths.AUTHOR_DISCARD_XPATHS`,
   `trafilatura.json_metadata.normalize_authors`, `trafilatura.utils.trim`: the one-pass author
   fallback (extract/metadata.py) prunes, normalises and trims a candidate as trafilatura does;
@@ -21,6 +24,7 @@ two steps the default path leaves out.
 
 from __future__ import annotations
 
+from copy import copy
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -31,7 +35,8 @@ from lxml.etree import XPath
 from lxml.html import HtmlElement
 from trafilatura import bare_extraction, extract_metadata, load_html
 from trafilatura.core import trafilatura_sequence
-from trafilatura.htmlprocessing import prune_unwanted_nodes
+from trafilatura.external import compare_extraction
+from trafilatura.htmlprocessing import prune_unwanted_nodes, tree_cleaning
 from trafilatura.json_metadata import normalize_authors
 from trafilatura.metadata import examine_meta, extract_meta_json, extract_sitename, extract_title, extract_url
 from trafilatura.settings import DEFAULT_CONFIG, Extractor
@@ -39,17 +44,23 @@ from trafilatura.utils import trim
 from trafilatura.xml import xmltotxt
 from trafilatura.xpaths import AUTHOR_DISCARD_XPATHS
 
+from pipeline.extract.layout import unwrap_layout_tables
+
 EXTRACTOR = f"trafilatura {trafilatura.__version__}"
 # The loggers trafilatura and its date library write to; `warm_up` quiets them for runs.
-LOGGERS = ("trafilatura", "htmldate")
+LOGGERS = ("trafilatura", "htmldate", "readability")
 
 
 @dataclass(frozen=True)
 class ExtractOptions:
     """trafilatura settings, each chosen by measurement (bench/quality.py, the README's settings table)."""
 
-    # No readability/jusText fallbacks.
+    # No readability/jusText fallbacks on every page; `second_opinion` runs them where they are needed.
     fast: bool = True
+    # A doubtful extraction (no paragraph text, more tables than paragraphs, short, or a small share of
+    # the page) is compared with trafilatura's readability and jusText, as its default mode does on
+    # every page.
+    second_opinion: bool = True
     # Precision mode drops link-dense and trailing blocks the page rules already handle, and real text
     # with them.
     favor_precision: bool = False
@@ -64,6 +75,15 @@ class ExtractOptions:
     extensive_date_search: bool = False
     # XPath expressions pruned from the page before extraction.
     prune_xpath: tuple[str, ...] = ()
+    # Tables of the extracted text that lay out the page (a cell holding several blocks or a long text)
+    # come out as paragraphs instead of rows of cells (extract/layout.py).
+    unwrap_layout_tables: bool = True
+    # A page whose text sat mostly in layout tables is read by readability-lxml instead
+    # (extract/readability.py).
+    readability_for_layout: bool = True
+    # A page made of a run of entries (a live blog) has the block around all of them as its article
+    # (extract/entries.py).
+    entries: bool = True
     # Use trafilatura's public API (bare_extraction, extract_metadata) instead of its internals: the
     # same text, at the cost of a copy of each page and of the metadata newsclean does not keep.
     public_api: bool = False
@@ -83,7 +103,20 @@ def _date_params(options: ExtractOptions) -> dict[str, Any]:
     }
 
 
-def main_text(tree: HtmlElement, url: str | None, options: ExtractOptions) -> str:
+@dataclass(frozen=True)
+class MainText:
+    """The extracted text, and the share of it that sat in tables laying out the page."""
+
+    text: str
+    layout_share: float = 0.0
+
+
+# An extraction shorter than this (characters), or than this share of the page's text, is doubtful.
+DOUBTFUL_CHARS = 250
+DOUBTFUL_PAGE_SHARE = 0.1
+
+
+def main_text(tree: HtmlElement, url: str | None, options: ExtractOptions) -> MainText:
     """The article text, as `trafilatura.bare_extraction(tree, ...).text` gives it.
 
     bare_extraction copies a tree it is handed so the caller's tree stays intact; the page was parsed
@@ -92,7 +125,36 @@ def main_text(tree: HtmlElement, url: str | None, options: ExtractOptions) -> st
     """
     if options.public_api:
         return _public_text(tree, url, options)
-    extractor = Extractor(
+    extractor = _extractor(options, url)
+    if options.prune_xpath:
+        tree = prune_unwanted_nodes(tree, [XPath(expression) for expression in options.prune_xpath])
+    page_chars = _page_chars(tree)
+    body, text, _, _ = trafilatura_sequence(tree, extractor, url)
+    if options.fast and options.second_opinion and _doubtful(body, text, page_chars):
+        # The tree is the raw page as the comparison expects it (trafilatura_sequence cleans a copy).
+        body, text = compare_extraction(tree_cleaning(copy(tree), extractor), tree, body, text, extractor)
+    if len(text) < extractor.min_output_size:
+        return MainText("")
+    return _text(body, options)
+
+
+_PAGE_TEXT = XPath("//body//text()[not(ancestor::script or ancestor::style or ancestor::noscript)]")
+
+
+def _page_chars(tree: HtmlElement) -> int:
+    """Characters of the page's visible text (scripts and styles aside), spaces included."""
+    return sum(len(piece) for piece in _PAGE_TEXT(tree))
+
+
+def _doubtful(body: Any, text: str, page_chars: int) -> bool:
+    """trafilatura's signs of a deficient extraction that need no second extraction to see."""
+    if len(text) < DOUBTFUL_CHARS or len(text) < DOUBTFUL_PAGE_SHARE * page_chars:
+        return True
+    return not body.xpath(".//p//text()") or len(body.findall(".//table")) > len(body.findall(".//p"))
+
+
+def _extractor(options: ExtractOptions, url: str | None) -> Any:
+    return Extractor(
         config=DEFAULT_CONFIG,
         output_format="python",
         fast=options.fast,
@@ -108,19 +170,20 @@ def main_text(tree: HtmlElement, url: str | None, options: ExtractOptions) -> st
         url=url,
         with_metadata=False,
     )
-    if options.prune_xpath:
-        tree = prune_unwanted_nodes(tree, [XPath(expression) for expression in options.prune_xpath])
-    body, text, _, _ = trafilatura_sequence(tree, extractor, url)
-    if len(text) < extractor.min_output_size:
-        return ""
-    return str(xmltotxt(body, False))
 
 
-def _public_text(tree: HtmlElement, url: str | None, options: ExtractOptions) -> str:
+def _text(body: Any, options: ExtractOptions) -> MainText:
+    layout = unwrap_layout_tables(body) if options.unwrap_layout_tables else 0
+    text = str(xmltotxt(body, False))
+    return MainText(text, min(1.0, layout / len(text)) if text else 0.0)
+
+
+def _public_text(tree: HtmlElement, url: str | None, options: ExtractOptions) -> MainText:
+    # The public API cannot compare only the doubtful pages: with a second opinion, every page is.
     extracted: Any = bare_extraction(
         tree,
         url=url,
-        fast=options.fast,
+        fast=options.fast and not options.second_opinion,
         favor_precision=options.favor_precision,
         favor_recall=options.favor_recall,
         include_comments=options.include_comments,
@@ -128,7 +191,9 @@ def _public_text(tree: HtmlElement, url: str | None, options: ExtractOptions) ->
         deduplicate=False,
         prune_xpath=list(options.prune_xpath) or None,
     )
-    return str(extracted.text or "") if extracted is not None else ""
+    if extracted is None or not extracted.text:
+        return MainText("")
+    return _text(extracted.body, options)
 
 
 @dataclass

@@ -11,10 +11,17 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from pipeline.rules.families import FAMILIES, Family
-from pipeline.rules.page.chrome import HIDDEN_ELEMENT, LINK_CLOUD, NAVIGATION_MENU, PRINT_ONLY, TAG_LINKS
+from pipeline.rules.page.chrome import (
+    BREADCRUMB,
+    HIDDEN_ELEMENT,
+    KICKER,
+    LINK_CLOUD,
+    NAVIGATION_MENU,
+    PRINT_ONLY,
+    TAG_LINKS,
+)
 from pipeline.rules.page.related import INLINE_RELATED_LINK, TEASER_LIST
 from pipeline.rules.page.shapes import PageRule
-from pipeline.rules.page.standfirst import STANDFIRST
 from pipeline.rules.page.subscription import CALL_TO_ACTION, SIGNUP_FORM
 from pipeline.rules.text.agency import AFP_CORRECTION_NOTICE, USAGE_ADVISORY
 from pipeline.rules.text.captions import CREDITED_CAPTION
@@ -22,8 +29,10 @@ from pipeline.rules.text.chrome import (
     AD_LABEL,
     COOKIE_NOTICE,
     FOLLOW_PROMPT,
+    LIVE_LABEL,
     NAV_MENU_LINE,
     NAV_SOCIAL_LINE,
+    SOCIAL_ATTRIBUTION,
     TAG_LIST,
 )
 from pipeline.rules.text.comments import COMMENT_COUNT, COMMENT_FORM
@@ -47,13 +56,14 @@ PAGE_RULES: tuple[PageRule, ...] = (
     HIDDEN_ELEMENT,
     PRINT_ONLY,
     NAVIGATION_MENU,
+    BREADCRUMB,
+    KICKER,
     LINK_CLOUD,
     SIGNUP_FORM,
     TAG_LINKS,
     CALL_TO_ACTION,
     INLINE_RELATED_LINK,
     TEASER_LIST,
-    STANDFIRST,
 )
 
 # On the extracted paragraphs. Agency notices are cut first so that the captions they were glued into
@@ -69,6 +79,8 @@ TEXT_RULES: tuple[Rule, ...] = (
     COOKIE_NOTICE,
     FOLLOW_PROMPT,
     TAG_LIST,
+    LIVE_LABEL,
+    SOCIAL_ATTRIBUTION,
     SEE_ALSO_LINK,
     RELATED_HEADING,
     DISCOVER_MORE,

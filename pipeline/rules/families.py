@@ -1,7 +1,7 @@
 """The one list of removal families: their ids (the `family` of every removal), colours and meanings.
 
-The ids are those of CLEANING_POLICY.md, plus the families the project adds; the text rules, the page
-rules, the report and the README all read them from here.
+The ids are those of CLEANING_POLICY.md; the text rules, the page rules, the report and the README all
+read them from here.
 """
 
 from __future__ import annotations
@@ -31,7 +31,6 @@ class Family(StrEnum):
     TRAILER = ("trailer", "#bc4c00", "what sites append after the article: site trailers, rights, bios")
     TIMESTAMP = ("timestamp", "#0e7490", "a line that is only a date or a date-time")
     REPEAT = ("repeat", "#57606a", "the same paragraph again right after itself")
-    STANDFIRST = ("standfirst", "#6639ba", "the summary under the headline, when it repeats the description")
 
 
 FAMILIES: tuple[Family, ...] = tuple(Family)

@@ -183,3 +183,50 @@ TAG_LINKS = PageRule(
     select=Select(attributes=attributes(rel=("tag",), itemprop=("keywords",))),
     pick=_tag_box,
 )
+
+
+_KICKER_MAX_WORDS = 6
+
+
+def _short_label(element: HtmlElement, page: PageContext) -> HtmlElement | None:
+    return element if 0 < word_count(element) <= _KICKER_MAX_WORDS else None
+
+
+KICKER = PageRule(
+    name="kicker",
+    family=Family.CHROME,
+    purpose="The section label above a headline (a kicker, an eyebrow): a few words naming the section.",
+    evidence="The `kicker`, `eyebrow` and `overline` class parts of news CMSs and WordPress news themes "
+    "(`article__kicker`, `post-eyebrow`, `c-overline`) on a block of six words at most: a label that "
+    "names the story's section or series, not a sentence of the story.",
+    select=Select(parts=frozenset({"kicker", "eyebrow", "overline"})),
+    pick=_short_label,
+)
+
+
+_BREADCRUMB_LINK_SHARE = 0.5
+_BREADCRUMB_MAX_WORDS = 40
+
+
+def _trail(element: HtmlElement, page: PageContext) -> HtmlElement | None:
+    return (
+        element if word_count(element) <= 40 and link_text_share(element) >= _BREADCRUMB_LINK_SHARE else None
+    )
+
+
+BREADCRUMB = PageRule(
+    name="breadcrumb",
+    family=Family.CHROME,
+    purpose="A breadcrumb trail: the links from the home page down to the story's section.",
+    evidence="schema.org `BreadcrumbList` microdata (`itemtype=.../BreadcrumbList`), the ARIA "
+    '`aria-label="breadcrumb"` landmark of Bootstrap and of the WAI authoring practices, and the '
+    "`breadcrumb`, `breadcrumbs` and `crumbs` class parts of CMS themes (Yoast's `#breadcrumbs`, "
+    "WooCommerce's `woocommerce-breadcrumb`), on a short block that is mostly links.",
+    select=Select(
+        parts=frozenset({"breadcrumb", "breadcrumbs", "crumbs"}),
+        substrings=("breadcrumb",),
+        attributes=attributes(aria_label=("breadcrumb", "breadcrumbs")),
+        xpath=".//*[contains(@itemtype, 'BreadcrumbList')]",
+    ),
+    pick=_trail,
+)

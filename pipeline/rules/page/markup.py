@@ -22,6 +22,16 @@ _BLOCKS = frozenset(
 
 def text_of(element: HtmlElement) -> str:
     """The element's page text with runs of white space collapsed, blocks apart, as a browser shows it."""
+    return " ".join(_page_text(element, " ").split())
+
+
+def lines_of(element: HtmlElement) -> list[str]:
+    """The element's page text as lines, one a block, white space collapsed within each line."""
+    lines = (" ".join(line.split()) for line in _page_text(element, "\n").split("\n"))
+    return [line for line in lines if line]
+
+
+def _page_text(element: HtmlElement, separator: str) -> str:
     parts: list[str] = []
     skipping = 0
     for event, node in etree.iterwalk(element, events=("start", "end")):
@@ -30,16 +40,16 @@ def text_of(element: HtmlElement) -> str:
             if tag in _NOT_TEXT or not tag:
                 skipping += 1
             elif not skipping:
-                parts.append(" " if tag in _BLOCKS else "")
+                parts.append(separator if tag in _BLOCKS else "")
                 parts.append(node.text or "")
             continue
         if tag in _NOT_TEXT or not tag:
             skipping -= 1
         elif not skipping and tag in _BLOCKS:
-            parts.append(" ")
+            parts.append(separator)
         if not skipping and node is not element:
             parts.append(node.tail or "")
-    return " ".join("".join(parts).split())
+    return "".join(parts)
 
 
 def word_count(element: HtmlElement) -> int:

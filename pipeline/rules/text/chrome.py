@@ -9,6 +9,7 @@ from pipeline.rules.families import Family
 from pipeline.rules.text.shapes import (
     Context,
     Span,
+    Spans,
     WholeLine,
     alternation,
     inside,
@@ -384,5 +385,107 @@ TAG_LIST = rule(
         "Topics\nThe council discussed housing, transport and schools on Monday.",
         "The agenda\nHousing, Transport, Schools",
         "Tags on the luggage showed it had been checked in at Istanbul.",
+    ],
+)
+
+# The labels and buttons of live pages, printed as lines of their own.
+_LIVE_LABELS = alternation(
+    # en
+    "live",
+    "live updates",
+    "latest updates",
+    "breaking",
+    "pinned",
+    "pinned post",
+    "pinned update",
+    "key event",
+    "key events",
+    "key update",
+    "key updates",
+    "key moments",
+    "show key events only",
+    r"load more(?: updates| posts| entries)?",
+    r"show (?:more|newer|older|latest) (?:updates|posts|entries)",
+    r"\d+ new (?:updates?|posts?)",
+    # de
+    "angepinnt",
+    "wichtige ereignisse",
+    "live-ticker",
+    "liveticker",
+    r"mehr laden|weitere beiträge laden",
+    # fr
+    "épinglé",
+    "en direct",
+    "les faits marquants",
+    "moments clés",
+    "charger plus",
+    # es, it, pt
+    "fijado",
+    "en vivo",
+    "en directo",
+    "momentos clave",
+    "cargar más",
+    "in diretta",
+    "carica altri",
+    "fixado",
+    "ao vivo",
+    "carregar mais",
+    # nl, tr
+    "vastgepind",
+    "laad meer",
+    "sabitlenmiş",
+    "canlı",
+    "önemli gelişmeler",
+)
+
+LIVE_LABEL = rule(
+    "live-label",
+    FAMILY,
+    'A label or button of a live page on its own line ("Pinned", "Key events", "Load more updates").',
+    WholeLine(rf"[\W_]{{0,3}}{_LIVE_LABELS}[\s:.!…]*", max_words=6),
+    removes=[
+        "Pinned",
+        "Key events",
+        "Load more updates",
+        "LIVE",
+        "Show key events only",
+        "En direct",
+        "Canlı",
+    ],
+    keeps=[
+        "Live music returns to the harbour on Saturday.",
+        "Key events of the year were the floods and the election.",
+        "Pinned under the rubble for two days, she was rescued on Tuesday.",
+    ],
+)
+
+# "— Name (@handle) March 4, 2025" after an embedded post, and the link stubs inside its text.
+_HANDLE_DATE = (
+    r"(?:\s*(?:[A-Z][a-z]{2,8}\.? \d{1,2}, \d{4}|\d{1,2} [A-Z][a-z]{2,8} \d{4}|\d{4}-\d{2}-\d{2}))?"
+)
+_ATTRIBUTION = (
+    rf"[—–-]\s*[^()\n—–]{{1,80}}?\s*\(@\w{{1,30}}\){_HANDLE_DATE}\s*$"
+    r"|\bpic\.twitter\.com/\w+|\bhttps?://t\.co/\w+"
+)
+
+SOCIAL_ATTRIBUTION = rule(
+    "social-attribution",
+    FAMILY,
+    'The attribution line of an embedded social post ("— Name (@handle) March 4, 2025") and its link stubs.',
+    Spans(_ATTRIBUTION, flags=0, needs=("(@", "pic.twitter.com", "t.co/")),
+    removes=[
+        (
+            "Extra buses are running until Friday.— Northgate City Council (@NorthgateCouncil) March 4, 2025",
+            "Extra buses are running until Friday.",
+        ),
+        "— Jane Roe (@janeroe) November 18, 2019",
+        (
+            "The queue at the station this morning pic.twitter.com/AbC123xyz",
+            "The queue at the station this morning",
+        ),
+    ],
+    keeps=[
+        "The council said on X (@NorthgateCouncil) that extra buses would run until Friday.",
+        "Contact the newsroom at tips@example.org - we read every message.",
     ],
 )

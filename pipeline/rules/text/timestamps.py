@@ -155,8 +155,15 @@ _RELATIVE = (
 )
 # A second date-time is allowed with its own label ("Published ... | Updated ..."); a bare range
 # of two dates is an event's dates ("29 November 2018 | 20 January 2019") and stays.
+# A clock time alone ("14:05", "9.30am", "15:21 GMT"): a live page's entry times, a wire's time stamp.
+_CLOCK = (
+    r"\d{1,2}(?::\d{2}(?::\d{2})?|\.\d{2}\s*(?:[ap]\.?m\.?|uhr|h))\s*(?:[ap]\.?m\.?|uhr|h)?"
+    r"(?:\s*(?:[A-Z]{2,5}|GMT|UTC)(?:\s*[+-]\d{1,2}(?::?\d{2})?)?)?"
+)
 DATE_LINE_PATTERN = (
-    rf"(?:{_PREFIX}\s*:?\s*)?(?:{_RELATIVE})\s*\.?|"
+    # A label whose date the page printed in an element of its own, which extraction drops ("Updated").
+    rf"{_PREFIX}\s*:?|"
+    rf"(?:{_PREFIX}\s*:?\s*)?(?:{_RELATIVE}|{_CLOCK})\s*\.?|"
     rf"(?:{_PREFIX}\s*:?\s*)?[\[(]?\s*{_STAMP}\s*[\])]?"
     rf"(?:\s*[|·•,/-]?\s*{_PREFIX}\s*:?\s*{_STAMP})?\s*[.|]?"
 )
@@ -199,6 +206,11 @@ DATE_LINE = rule(
         "14 ottobre 2025 - 09:47",
         "Published 1 December 2024 | Updated 2 December 2024, 10:30",
         "Updated 3 hours ago",
+        "Updated",
+        "Last updated:",
+        "15:21 GMT",
+        "9.30am",
+        "Aktualisiert 14:05 Uhr",
     ],
     keeps=[
         "On Saturday, Khan Shaykhun and all of Idlib province fell under the control of anti-regime forces.",
@@ -206,5 +218,8 @@ DATE_LINE = rule(
         "Fighting erupted on Nov. 27 between regime forces and armed groups.",
         "29 November 2018 | 20 January 2019",
         "Three hours ago the bridge was still open.",
+        "Updated figures were released on Monday.",
+        "3.14",
+        "The 15:21 from Northgate was cancelled.",
     ],
 )

@@ -1,0 +1,96 @@
+"""Articles made of entries (live blogs, running stories, timelines): the container of every entry is the
+article, not the first entry.
+
+A live page sets out its updates as a run of sibling blocks of one kind, often `<article>` elements, each
+with its time or its heading and a few paragraphs. trafilatura takes the page's first `<article>` (or the
+first block whose class names a body) as the article, which on such a page is the newest entry alone. When
+the page holds a run of entries, the block around them (with the introduction above them, while that stays
+small beside the entries) is marked as the article body, which trafilatura looks for first.
+
+A run of teasers is not a run of entries: a teaser's text is mostly its link to another page, and its
+summary is a line, not paragraphs of prose.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+
+from lxml.html import HtmlElement
+
+# At least this many sibling entries, most of them (ENTRY_SHARE) dated or headed and holding prose.
+MIN_ENTRIES = 3
+ENTRY_SHARE = 0.6
+# An entry's paragraphs hold at least this many words; the entries together at least TOTAL_WORDS.
+ENTRY_WORDS = 15
+TOTAL_WORDS = 150
+# Entries whose text is more than this share link text are teasers.
+MAX_LINK_SHARE = 0.3
+# The article is climbed to from the entries' parent while what it adds stays under this share of the
+# entries' text (a headline, a summary, a key-events box).
+MAX_ADDED_SHARE = 0.5
+_ENTRY_TAGS = frozenset({"article", "div", "section", "li"})
+_HEADINGS = ("h2", "h3", "h4")
+_NOT_ARTICLE = frozenset({"body", "html"})
+
+
+def _kind(element: HtmlElement) -> tuple[str, str]:
+    classes = (element.get("class") or "").split()
+    return element.tag, classes[0] if classes else ""
+
+
+def _words(element: HtmlElement) -> int:
+    return len(element.text_content().split())
+
+
+def _prose_words(entry: HtmlElement) -> int:
+    return sum(len(p.text_content().split()) for p in entry.iter("p"))
+
+
+def _link_share(entry: HtmlElement) -> float:
+    total = len("".join(entry.text_content().split()))
+    links = sum(len("".join(a.text_content().split())) for a in entry.iter("a"))
+    return links / total if total else 1.0
+
+
+def _is_entry(entry: HtmlElement) -> bool:
+    marked = entry.find(".//time") is not None or next(entry.iter(*_HEADINGS), None) is not None
+    return marked and _prose_words(entry) >= ENTRY_WORDS and _link_share(entry) <= MAX_LINK_SHARE
+
+
+def _runs(tree: HtmlElement) -> Iterator[tuple[HtmlElement, list[HtmlElement]]]:
+    """Each element with MIN_ENTRIES or more children of one kind, and those children."""
+    for parent in tree.iter(*_ENTRY_TAGS, "main", "ol", "ul"):
+        kinds = Counter(_kind(child) for child in parent if child.tag in _ENTRY_TAGS)
+        for kind, count in kinds.items():
+            if count >= MIN_ENTRIES:
+                yield parent, [child for child in parent if _kind(child) == kind]
+
+
+def entry_run(tree: HtmlElement) -> tuple[HtmlElement, list[HtmlElement]] | None:
+    """The run of entries that makes the page's article, with their parent, or None."""
+    best: tuple[int, HtmlElement, list[HtmlElement]] | None = None
+    for parent, siblings in _runs(tree):
+        entries = [sibling for sibling in siblings if _is_entry(sibling)]
+        words = sum(_prose_words(entry) for entry in entries)
+        if len(entries) < max(MIN_ENTRIES, ENTRY_SHARE * len(siblings)) or words < TOTAL_WORDS:
+            continue
+        if best is None or words > best[0]:
+            best = (words, parent, siblings)
+    return (best[1], best[2]) if best else None
+
+
+def mark_entry_article(tree: HtmlElement) -> HtmlElement | None:
+    """Mark the block around the page's run of entries as its article body; return it, or None."""
+    found = entry_run(tree)
+    if found is None:
+        return None
+    parent, entries = found
+    entry_words = sum(_words(entry) for entry in entries)
+    article = parent
+    for ancestor in parent.iterancestors():
+        if ancestor.tag in _NOT_ARTICLE or _words(ancestor) - entry_words > MAX_ADDED_SHARE * entry_words:
+            break
+        article = ancestor
+    article.set("itemprop", "articleBody")
+    return article
