@@ -4,10 +4,6 @@ redis-server on 127.0.0.1, started for the module; those cases skip when redis-s
 
 from __future__ import annotations
 
-import shutil
-import socket
-import subprocess
-import time
 import uuid
 from collections.abc import Callable, Iterator
 
@@ -16,33 +12,13 @@ from scrapy.settings import Settings
 
 from pipeline.crawl.frontier import Frontier, Hints, MemoryFrontier, Waiting, open_frontier
 
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+from .redis_server import free_port, redis_server
 
 
 @pytest.fixture(scope="module")
 def redis_url() -> Iterator[str]:
-    server = shutil.which("redis-server")
-    if server is None:
-        pytest.skip("redis-server is not installed (.ci/run installs it with apt-get)")
-    port = _free_port()
-    process = subprocess.Popen(
-        [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-        stdout=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            break
-        except OSError:
-            time.sleep(0.05)
-    yield f"redis://127.0.0.1:{port}/0"
-    process.terminate()
-    process.wait(timeout=10)
+    with redis_server() as url:
+        yield url
 
 
 @pytest.fixture(params=["memory", "redis"])
@@ -155,6 +131,6 @@ def test_the_setting_chooses_the_frontier() -> None:
 
 
 def test_an_unreachable_redis_is_a_clear_error() -> None:
-    url = f"redis://127.0.0.1:{_free_port()}/0"
+    url = f"redis://127.0.0.1:{free_port()}/0"
     with pytest.raises(ConnectionError, match=f"cannot reach the Redis frontier at {url}"):
         open_frontier(Settings({"NEWSCLEAN_FRONTIER": url}), "x")
