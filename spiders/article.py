@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -19,9 +19,11 @@ from .base import PageSpider
 _SEPARATORS = re.compile(r"[,\s]+")
 
 
-def read_urls(urls: str | None, url_file: str | None) -> list[str]:
-    """The URLs of `-a urls=` (comma-separated) and `-a url_file=` (one a line, # comments), in order."""
-    found = [url for url in _SEPARATORS.split(urls or "") if url]
+def read_urls(urls: str | Sequence[str] | None, url_file: str | None) -> list[str]:
+    """The URLs of `-a urls=` (comma-separated, or a list from `newsclean crawl article URL...`) and
+    `-a url_file=` (one a line, # comments), in order."""
+    given = _SEPARATORS.split(urls) if isinstance(urls, str) else list(urls or [])
+    found = [url.strip() for url in given if url.strip()]
     if url_file:
         try:
             text = Path(url_file).read_text(encoding="utf-8")
@@ -41,7 +43,7 @@ class ArticleSpider(PageSpider):
     name = "article"
 
     def __init__(
-        self, urls: str | None = None, url_file: str | None = None, *args: Any, **kwargs: Any
+        self, urls: str | Sequence[str] | None = None, url_file: str | None = None, *args: Any, **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
         self.urls = read_urls(urls, url_file)

@@ -14,7 +14,7 @@ from twisted.python.failure import Failure
 
 from pipeline.crawl.frontier import Frontier, MemoryFrontier, Waiting, open_frontier
 from pipeline.crawl.item_pipeline import default_output
-from pipeline.crawl.items import PAGE, failure_document, page_document
+from pipeline.crawl.items import PAGE, Interrupted, failure_document, page_document
 from pipeline.document import Document
 
 
@@ -79,5 +79,6 @@ class PageSpider(scrapy.Spider):
 
     def page_failed(self, failure: Failure) -> Iterator[Document]:
         """Errback of page requests: the HTTP error, robots.txt ban, size cap or refused redirect, as an
-        error line."""
-        yield failure_document(failure)
+        error line; a request a Ctrl-C dropped before it was sent gives none."""
+        if not isinstance(failure.value, Interrupted):
+            yield failure_document(failure)

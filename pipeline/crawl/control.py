@@ -19,7 +19,7 @@ from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Request, Response
 from twisted.python.failure import Failure
 
-from pipeline.crawl.items import PAGE
+from pipeline.crawl.items import PAGE, Interrupted
 
 logger = logging.getLogger(__name__)
 
@@ -72,6 +72,17 @@ class CrawlControl:
             self.crawler.stats.set_value("newsclean/pages_over_budget", left)
         found.frontier.leave()
         self._joined = False
+
+    def interrupt(self) -> None:
+        """Ctrl-C: drop the requests waiting in the downloader's queues, not sent yet, so that the stop
+        waits only for the pages under way (at the polite delays, a queue of 16 takes 16 s to drain).
+        Scrapy 2.19 keeps them in Downloader.slots[key].queue, as (request, deferred) pairs."""
+        engine = self.crawler.engine
+        slots = getattr(getattr(engine, "downloader", None), "slots", {})
+        for slot in list(slots.values()):
+            while slot.queue:
+                request, waiting = slot.queue.popleft()
+                waiting.errback(Interrupted(f"dropped by the interruption: {request.url}"))
 
     def release(self) -> int:
         """Hand the pages the frontier lets go to the engine; how many."""

@@ -27,6 +27,10 @@ DISCOVERY = "newsclean_discovery"
 OVER_SIZE = "newsclean_over_size"
 
 
+class Interrupted(IgnoreRequest):
+    """A request dropped from the downloader's queue by a Ctrl-C: not a page that failed."""
+
+
 class Refused(IgnoreRequest):
     """A request the crawl refuses (a redirect loop, a redirect out of the site, ...): its error line's
     stage and message."""
