@@ -1,6 +1,7 @@
-"""Crawl speed: `scrapy crawl news` over a generated site on 127.0.0.1, inline and with worker processes.
+"""Crawl speed: `scrapy crawl news` over a generated site on 127.0.0.1, inline and with worker processes,
+and two crawler processes sharing the crawl through a Redis frontier beside one process alone.
 
-Usage: .venv/bin/python bench/crawl.py [--articles 240] [--workers 0,1,2] [--rounds 3]
+Usage: .venv/bin/python bench/crawl.py [--articles 240] [--workers 0,1,2] [--shared 0] [--rounds 3]
 
 The site (home page, sections, a news sitemap, `--articles` article pages of about 60 KB with the
 navigation, sidebars and residue of real news pages) is generated in memory and served by a
@@ -10,6 +11,12 @@ open), so process start-up is left out; the wall time includes it. The modes tak
 `--rounds` rounds and each row shows its best and median round, so that a burst of other work on
 the machine does not decide the comparison. Compare the modes as ratios: absolute speeds vary from
 machine to machine and from run to run.
+
+The shared mode (`--shared W`, W worker processes each; `--shared none` to leave it out) starts a
+redis-server on 127.0.0.1 and two `scrapy crawl news` processes with
+NEWSCLEAN_FRONTIER=redis://...; its pages/s is both processes' pages over the longer of their two
+crawl times, and the row gives each process's page count. Beside it, the row of one process with
+the same W is the baseline.
 """
 
 from __future__ import annotations
@@ -17,6 +24,8 @@ from __future__ import annotations
 import argparse
 import random
 import re
+import shutil
+import socket
 import statistics
 import subprocess
 import sys
@@ -138,8 +147,7 @@ class Handler(BaseHTTPRequestHandler):
         pass
 
 
-def crawl(site: str, workers: int, folder: Path) -> dict[str, float]:
-    output = folder / f"workers-{workers}.jsonl"
+def crawl_command(site: str, workers: int, output: Path, frontier: str | None = None) -> list[str]:
     command = [sys.executable, "-m", "scrapy", "crawl", "news", "-a", f"site={site}", "-O", str(output)]
     settings = {
         "NEWSCLEAN_WORKERS": workers,
@@ -149,16 +157,96 @@ def crawl(site: str, workers: int, folder: Path) -> dict[str, float]:
         "CONCURRENT_REQUESTS_PER_DOMAIN": 32,
         "LOG_LEVEL": "INFO",
     }
+    if frontier:
+        settings["NEWSCLEAN_FRONTIER"] = frontier
     for name, value in settings.items():
         command += ["-s", f"{name}={value}"]
+    return command
+
+
+def summary(log: str) -> dict[str, float]:
+    found = SUMMARY.search(log)
+    if found is None:
+        raise SystemExit(f"bench/crawl.py: the crawl failed:\n{log[-3000:]}")
+    records, _failed, pages, seconds = (float(v) for v in found.groups())
+    return {"records": records, "pages": pages, "seconds": seconds}
+
+
+def crawl(site: str, workers: int, folder: Path) -> dict[str, float]:
+    command = crawl_command(site, workers, folder / f"workers-{workers}.jsonl")
     started = time.monotonic()
     done = subprocess.run(command, cwd=REPO, capture_output=True, text=True, check=False)
     wall = time.monotonic() - started
-    found = SUMMARY.search(done.stderr)
-    if done.returncode or found is None:
+    if done.returncode:
         raise SystemExit(f"bench/crawl.py: the crawl failed:\n{done.stderr[-3000:]}")
-    records, _failed, pages, seconds = (float(v) for v in found.groups())
-    return {"records": records, "pages": pages, "seconds": seconds, "wall": wall}
+    return {**summary(done.stderr), "wall": wall}
+
+
+def shared_crawl(site: str, workers: int, redis: str, folder: Path) -> dict[str, float]:
+    """Two processes on one Redis frontier: pages of both over the longer crawl, and each one's pages."""
+    started = time.monotonic()
+    processes = [
+        subprocess.Popen(
+            crawl_command(site, workers, folder / f"shared-{n}.jsonl", redis),
+            cwd=REPO,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for n in (1, 2)
+    ]
+    logs = [process.communicate()[1] for process in processes]
+    wall = time.monotonic() - started
+    if any(process.returncode for process in processes):
+        raise SystemExit(f"bench/crawl.py: a shared crawl failed:\n{logs[0][-2000:]}\n{logs[1][-2000:]}")
+    one, two = (summary(log) for log in logs)
+    return {
+        "records": one["records"] + two["records"],
+        "pages": one["pages"] + two["pages"],
+        "seconds": max(one["seconds"], two["seconds"]),
+        "wall": wall,
+        "first": one["pages"],
+        "second": two["pages"],
+    }
+
+
+class RedisServer:
+    """A redis-server on a free port of 127.0.0.1 for the shared mode."""
+
+    def __init__(self) -> None:
+        server = shutil.which("redis-server")
+        if server is None:
+            raise SystemExit(
+                "bench/crawl.py: the shared mode needs redis-server (apt-get install redis-server)"
+            )
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        self.url = f"redis://127.0.0.1:{port}/0"
+        self.process = subprocess.Popen(
+            [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL,
+        )
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                return
+            except OSError:
+                time.sleep(0.05)
+        raise SystemExit("bench/crawl.py: redis-server did not start")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+
+def mode_name(mode: str) -> str:
+    if mode.startswith("shared"):
+        workers = int(mode.split("-")[1])
+        each = "inline" if workers == 0 else f"{workers} worker{'s' if workers > 1 else ''} each"
+        return f"2 processes, Redis frontier ({each})"
+    workers = int(mode)
+    return "inline" if workers == 0 else f"{workers} worker{'s' if workers > 1 else ''}"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -167,27 +255,46 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--articles", type=int, default=240, help="article pages in the site (default 240)")
     parser.add_argument("--workers", default="0,1,2", help="worker counts to run, 0 = inline (default 0,1,2)")
+    parser.add_argument(
+        "--shared", default="0", help="workers of each process in the shared mode, or none (default 0)"
+    )
     parser.add_argument("--rounds", type=int, default=3, help="runs of each mode, taking turns (default 3)")
     args = parser.parse_args(argv)
-    modes = [int(w) for w in args.workers.split(",")]
+    modes = args.workers.split(",")
+    redis = None
+    if args.shared != "none":
+        modes.append(f"shared-{int(args.shared)}")
+        redis = RedisServer()
     site = Site(build_site(args.articles))
     threading.Thread(target=site.serve_forever, daemon=True).start()
     print(f"{args.articles} article pages at {site.url}, {args.rounds} rounds\n")
-    runs: dict[int, list[dict[str, float]]] = {workers: [] for workers in modes}
-    with tempfile.TemporaryDirectory() as folder:
-        for _ in range(args.rounds):
-            for workers in modes:
-                runs[workers].append(crawl(site.url, workers, Path(folder)))
-    site.shutdown()
-    print("| mode | records | pages/s, best | pages/s, median | crawl s, best | wall s, best |")
-    print("| --- | --- | --- | --- | --- | --- |")
-    for workers, results in runs.items():
+    runs: dict[str, list[dict[str, float]]] = {mode: [] for mode in modes}
+    try:
+        with tempfile.TemporaryDirectory() as folder:
+            for _ in range(args.rounds):
+                for mode in modes:
+                    if mode.startswith("shared"):
+                        assert redis is not None
+                        result = shared_crawl(site.url, int(mode.split("-")[1]), redis.url, Path(folder))
+                    else:
+                        result = crawl(site.url, int(mode), Path(folder))
+                    runs[mode].append(result)
+    finally:
+        site.shutdown()
+        if redis is not None:
+            redis.stop()
+    columns = ("mode", "records", "pages/s, best", "pages/s, median", "crawl s, best", "wall s, best")
+    print("| " + " | ".join([*columns, "pages per process"]) + " |")
+    print("| --- | --- | --- | --- | --- | --- | --- |")
+    for mode, results in runs.items():
         rates = sorted(r["pages"] / r["seconds"] for r in results)
-        mode = "inline" if workers == 0 else f"{workers} worker{'s' if workers > 1 else ''}"
         best = min(results, key=lambda r: r["seconds"])
+        split = (
+            "; ".join(f"{r['first']:.0f} + {r['second']:.0f}" for r in results) if "first" in best else "all"
+        )
         print(
-            f"| {mode} | {best['records']:.0f} | {rates[-1]:.1f} | {statistics.median(rates):.1f} "
-            f"| {best['seconds']:.1f} | {min(r['wall'] for r in results):.1f} |"
+            f"| {mode_name(mode)} | {best['records']:.0f} | {rates[-1]:.1f} | {statistics.median(rates):.1f} "
+            f"| {best['seconds']:.1f} | {min(r['wall'] for r in results):.1f} | {split} |"
         )
     return 0
 

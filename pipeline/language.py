@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import threading
+from collections.abc import Iterable
 
 from langdetect import DetectorFactory
 from langdetect.detector_factory import PROFILES_DIRECTORY
@@ -38,6 +40,31 @@ def load_profiles() -> DetectorFactory:
             factory.load_profile(PROFILES_DIRECTORY)
             _profiles = factory
         return _profiles
+
+
+def detector_languages() -> frozenset[str]:
+    """The codes the detector can give: ISO 639-1, with a region for Chinese (zh-cn, zh-tw)."""
+    return frozenset(os.listdir(PROFILES_DIRECTORY))
+
+
+def parse_languages(codes: Iterable[str]) -> frozenset[str]:
+    """The language codes a user asked for (`--lang`, NEWSCLEAN_LANG), lower-cased; ValueError for a code
+    the detector never gives. `zh` stands for both Chinese codes; `zh-cn` and `zh-tw` for one each."""
+    given = frozenset(code.strip().lower() for code in codes if code.strip())
+    known = detector_languages()
+    accepted = known | {code.split("-")[0] for code in known}
+    unknown = sorted(given - accepted)
+    if unknown:
+        listed = ", ".join(sorted(accepted))
+        raise ValueError(f"unknown language code(s) {', '.join(unknown)}; ISO 639-1 codes known: {listed}")
+    return given
+
+
+def wanted_language(language: str | None, wanted: frozenset[str]) -> bool:
+    """Whether a detected language is one of the codes asked for (`zh` matches zh-cn and zh-tw)."""
+    if language is None:
+        return False
+    return language in wanted or language.split("-")[0] in wanted
 
 
 def detect_language(text: str, declared: str | None = None) -> tuple[str | None, float | None]:

@@ -16,11 +16,12 @@ from pipeline.article import not_article_reason
 from pipeline.decode import decode_html, decode_text
 from pipeline.document import Document, DocumentError, Outcome, Removal
 from pipeline.extract import EXTRACTOR, LOGGERS, ExtractOptions, extract_html
-from pipeline.language import detect_language, load_profiles
+from pipeline.language import detect_language, load_profiles, wanted_language
 from pipeline.record import to_record
 from pipeline.rules import PAGE_RULES, TEXT_RULES, PageRule, Rule, select
 from pipeline.rules.text.engine import apply_rules
 from pipeline.rules.text.timestamps import parse_date
+from pipeline.text import count_words
 
 # Inputs larger than this (after decompression) are refused by default.
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
@@ -35,7 +36,7 @@ class Config:
 
     # Names of rules turned off (page and text rules alike).
     disabled_rules: frozenset[str] = frozenset()
-    # Keep only records in these languages (ISO 639-1); None keeps every record.
+    # Keep only records in these languages (ISO 639-1; "zh" keeps zh-cn and zh-tw); None keeps every record.
     languages: frozenset[str] | None = None
     # Keep only pages that are articles by pipeline.article's rule (the news crawl).
     articles_only: bool = False
@@ -98,7 +99,7 @@ def process_document(doc: Document, config: Config) -> Document:
     if not doc.paragraphs:
         raise DocumentError("empty", "no article text left after cleaning")
     doc = _stage("clean", _identify_language, doc, config)
-    if config.languages is not None and doc.language not in config.languages:
+    if config.languages is not None and not wanted_language(doc.language, config.languages):
         wanted = ",".join(sorted(config.languages))
         raise DocumentError("filtered", f"language {doc.language or 'unknown'} is not in --lang {wanted}")
     if config.articles_only:
@@ -175,7 +176,7 @@ def _identify_language(doc: Document, config: Config) -> Document:
 
 
 def _judge_article(doc: Document) -> None:
-    words = sum(len(paragraph.split()) for paragraph in doc.paragraphs)
+    words = sum(count_words(paragraph) for paragraph in doc.paragraphs)
     # A date equal to the sitemap's may be the sitemap's: only a different one is the page's own.
     own_date = doc.metadata.date is not None and doc.metadata.date != doc.date_hint
     reason = not_article_reason(doc.signals, words, doc.listed_as_news, own_date)

@@ -8,6 +8,7 @@ from importlib import resources
 from typing import Any
 
 from pipeline.document import Document
+from pipeline.text import count_words
 
 RECORD_KEYS = (
     "id",
@@ -52,7 +53,7 @@ def to_record(doc: Document) -> dict[str, Any]:
         "language": doc.language,
         "language_score": doc.language_score,
         "text": text,
-        "word_count": len(text.split()),
+        "word_count": count_words(text),
         "removed": [{"rule": r.rule, "family": r.family, "text": r.text, "at": r.at} for r in doc.removed],
         "extractor": doc.extractor,
         "fetched_at": doc.fetched_at,

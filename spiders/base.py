@@ -1,4 +1,5 @@
-"""What both spiders share: the default records file, and pages or failures handed to the item pipeline."""
+"""What both spiders share: the default records file, the crawl's frontier, page requests, and pages or
+failures handed to the item pipeline."""
 
 from __future__ import annotations
 
@@ -6,21 +7,35 @@ from collections.abc import Iterator
 from typing import Any
 
 import scrapy
-from scrapy.http import Response
+from scrapy.crawler import Crawler
+from scrapy.http import Request, Response
 from scrapy.settings import BaseSettings
 from twisted.python.failure import Failure
 
+from pipeline.crawl.frontier import Frontier, MemoryFrontier, Waiting, open_frontier
 from pipeline.crawl.item_pipeline import default_output
-from pipeline.crawl.items import failure_document, page_document
+from pipeline.crawl.items import PAGE, Interrupted, failure_document, page_document
 from pipeline.document import Document
 
 
 class PageSpider(scrapy.Spider):
-    """Base of the newsclean spiders; the item pipeline turns their pages into records."""
+    """Base of the newsclean spiders; the item pipeline turns their pages into records.
+
+    The crawl's state is the frontier's (pipeline.crawl.frontier), opened from the NEWSCLEAN_FRONTIER
+    setting: the spider is the same whether one process or several share the crawl.
+    """
 
     # Whether pages must pass the article rule (pipeline.article) to give a record; the item pipeline
     # reads it when it builds the run's Config.
     articles_only = False
+    # The site's home page, for a spider that crawls one site (read by the discovery address guard).
+    site: str | None = None
+    # The budget of article pages (None: no limit); see pipeline.crawl.frontier.
+    max_pages: int | None = None
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.frontier: Frontier = MemoryFrontier()
 
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
@@ -29,9 +44,41 @@ class PageSpider(scrapy.Spider):
         if not settings.getdict("FEEDS"):
             settings.set("FEEDS", {default_output(cls.name): {"format": "jsonlines"}}, priority="spider")
 
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Any:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.frontier = open_frontier(crawler.settings, spider.crawl_id())
+        if not crawler.settings.frozen:
+            spider.frontier.configure(crawler.settings)
+        return spider
+
+    def crawl_id(self) -> str:
+        """What makes two crawls the same crawl: processes given the same share one frontier."""
+        return self.name
+
+    def page_request(self, page: Waiting) -> Request:
+        """The request of a page the frontier handed out."""
+        return Request(
+            page.url,
+            callback=self.parse_page,
+            errback=self.page_failed,
+            cb_kwargs={"hop": page.hop},
+            meta={PAGE: True},
+        )
+
+    def released_requests(self) -> Iterator[Request]:
+        """Requests for the pages the frontier lets go now (pipeline.crawl.control asks for them)."""
+        for page in self.frontier.release(self.max_pages):
+            yield self.page_request(page)
+
+    def parse_page(self, response: Response, hop: int = 0) -> Iterator[Document | Request]:
+        yield self.page(response)
+
     def page(self, response: Response, **hints: Any) -> Document:
         return page_document(response, **hints)
 
     def page_failed(self, failure: Failure) -> Iterator[Document]:
-        """Errback of page requests: the HTTP error, robots.txt ban or size cap, as an error line."""
-        yield failure_document(failure)
+        """Errback of page requests: the HTTP error, robots.txt ban, size cap or refused redirect, as an
+        error line; a request a Ctrl-C dropped before it was sent gives none."""
+        if not isinstance(failure.value, Interrupted):
+            yield failure_document(failure)

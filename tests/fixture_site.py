@@ -1,8 +1,10 @@
 """The fixture news site (tests/site/www) served by a real HTTP server on 127.0.0.1, ephemeral port.
 
 Besides the static files: `{{site}}` in text files becomes the server's base URL, a `.gz` path
-serves the gzipped file without the suffix, /story/4521 redirects, the oversize page is generated
-on request, and every request path is logged so that tests can count fetches.
+serves the gzipped file without the suffix, the paths of REDIRECTS redirect (in a loop, to themselves,
+out of the site), the oversize pages are generated on request (one with a Content-Length, one sent in
+chunks without), /chain/N.xml is a sitemap index naming /chain/N+1.xml, and every request path is
+logged so that tests can count fetches.
 """
 
 from __future__ import annotations
@@ -19,8 +21,17 @@ from urllib.parse import urlsplit
 SITE_DIR = Path(__file__).resolve().parent / "site" / "www"
 GOLD_DIR = Path(__file__).resolve().parent / "site" / "gold"
 
-REDIRECTS = {"/story/4521": "/2024/11/ferry-timetable-changes.html"}
+REDIRECTS = {
+    "/story/4521": "/2024/11/ferry-timetable-changes.html",
+    "/loop/a": "/loop/b",
+    "/loop/b": "/loop/a",
+    "/self-redirect": "/self-redirect",
+    "/moved-away": "http://elsewhere.example/moved/",
+}
 OVERSIZE_PATH = "/2024/11/budget-papers.html"
+# Over the size cap too, but sent in chunks: no Content-Length tells the size beforehand.
+CHUNKED_OVERSIZE_PATH = "/2024/11/budget-annex.html"
+CHAIN_LENGTH = 200
 # Larger than the DOWNLOAD_MAXSIZE the crawl tests set; every other page is far below it.
 OVERSIZE_BYTES = 300_000
 TEST_MAXSIZE = 100_000
@@ -49,10 +60,11 @@ def oversize_page() -> bytes:
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, root: Path, delay: float) -> None:
+    def __init__(self, root: Path, delay: float, delays: dict[str, float]) -> None:
         super().__init__(("127.0.0.1", 0), _Handler)
         self.root = root
         self.delay = delay
+        self.delays = delays
         self.requests: list[str] = []
         self.lock = threading.Lock()
 
@@ -71,12 +83,41 @@ class _Handler(BaseHTTPRequestHandler):
         path = urlsplit(self.path).path
         if self.server.delay and path.endswith(".html"):
             time.sleep(self.server.delay)
+        if path in self.server.delays:
+            time.sleep(self.server.delays[path])
         if path in REDIRECTS:
             self._send(HTTPStatus.MOVED_PERMANENTLY, b"", "text/html", location=REDIRECTS[path])
         elif path == OVERSIZE_PATH:
             self._send(HTTPStatus.OK, oversize_page(), _TYPES[".html"])
+        elif path == CHUNKED_OVERSIZE_PATH:
+            self._send_chunked(oversize_page())
+        elif path.startswith("/chain/") and path.endswith(".xml"):
+            self._chain(path)
         else:
             self._static(path)
+
+    def _chain(self, path: str) -> None:
+        number = path.removeprefix("/chain/").removesuffix(".xml")
+        if not number.isdigit() or int(number) >= CHAIN_LENGTH:
+            self._send(HTTPStatus.NOT_FOUND, b"", _TYPES[".xml"])
+            return
+        child = f"{self.server.base_url}/chain/{int(number) + 1}.xml"
+        index = '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        body = f"{index}<sitemap><loc>{child}</loc></sitemap></sitemapindex>"
+        self._send(HTTPStatus.OK, body.encode("utf-8"), _TYPES[".xml"])
+
+    def _send_chunked(self, body: bytes, size: int = 16384) -> None:
+        self.send_response(HTTPStatus.OK)
+        self.send_header("Content-Type", _TYPES[".html"])
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        try:
+            for start in range(0, len(body), size):
+                chunk = body[start : start + size]
+                self.wfile.write(f"{len(chunk):x}\r\n".encode("ascii") + chunk + b"\r\n")
+            self.wfile.write(b"0\r\n\r\n")
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the crawler hung up at its size cap
 
     def _static(self, path: str) -> None:
         compressed = path.endswith(".gz")
@@ -116,10 +157,15 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 class FixtureSite:
-    """Serve a site folder in a background thread: `with FixtureSite() as site: site.url`."""
+    """Serve a site folder in a background thread: `with FixtureSite() as site: site.url`.
 
-    def __init__(self, root: Path = SITE_DIR, delay: float = 0.0) -> None:
-        self._server = _Server(root, delay)
+    `delay` slows every .html page; `delays` slows the paths it names by their seconds.
+    """
+
+    def __init__(
+        self, root: Path = SITE_DIR, delay: float = 0.0, delays: dict[str, float] | None = None
+    ) -> None:
+        self._server = _Server(root, delay, delays or {})
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     @property

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import lxml.html
 import pytest
 
@@ -10,7 +12,11 @@ from pipeline.article import not_article_reason as judge
 from pipeline.crawl.discovery import Entry, day, parse_listing
 from pipeline.crawl.urls import canonical_url, on_site, site_host
 from pipeline.document import Document
-from pipeline.process import Config, process_document
+from pipeline.process import Config, process_document, run_one
+
+from .fixture_site import SITE_DIR
+
+SITE_ROOT = SITE_DIR.parent
 
 ENOUGH = MIN_WORDS + 10
 
@@ -200,3 +206,46 @@ def test_the_headline_is_the_title_not_the_first_paragraph() -> None:
     doc = process_document(Document("x.html", "html", content=html.encode()), Config())
     assert doc.metadata.title == "Tram line approved"
     assert doc.paragraphs[0] == "Paragraph 0 of the story about the new tram line and its costs."
+
+
+SCRIPTS = SITE_ROOT / "scripts"
+
+
+def _han_and_kana(text: str) -> int:
+    """Characters named as CJK ideographs, hiragana or katakana (an independent count of Unicode names)."""
+    kinds = ("CJK UNIFIED IDEOGRAPH", "HIRAGANA", "KATAKANA")
+    return sum(unicodedata.name(c, "").startswith(kinds) for c in text)
+
+
+@pytest.mark.parametrize(
+    ("name", "language"), [("zh", "zh-cn"), ("ja", "ja"), ("th", "th")], ids=["chinese", "japanese", "thai"]
+)
+def test_articles_written_without_spaces_pass_the_word_floor(name: str, language: str) -> None:
+    body = (SCRIPTS / f"{name}.html").read_bytes()
+    page = Document(f"https://news.example/{name}", "html", content=body, url=f"https://news.example/{name}")
+    outcome = run_one(page, Config(articles_only=True))
+    assert outcome.error is None and outcome.record is not None
+    record = outcome.record
+    assert record["language"] == language
+    assert len(record["text"].split()) < MIN_WORDS  # counted by spaces, it would be a stub
+    assert record["word_count"] >= MIN_WORDS
+
+
+@pytest.mark.parametrize("name", ["zh", "ja"])
+def test_chinese_and_japanese_words_are_their_characters(name: str) -> None:
+    body = (SCRIPTS / f"{name}.html").read_bytes()
+    outcome = run_one(Document(name, "html", content=body, url=f"https://news.example/{name}"), Config())
+    assert outcome.record is not None
+    assert outcome.record["word_count"] == _han_and_kana(outcome.record["text"])
+
+
+def test_a_chinese_teaser_is_still_too_short() -> None:
+    html = page(
+        '<meta property="og:type" content="article">',
+        "<article><h1>港口</h1><p>港口管理局周二宣布，疏浚工程获得批准。详情请见明日报道。</p></article>",
+    )
+    outcome = run_one(
+        Document("t", "html", content=html.encode(), url="https://x.example/t"), Config(articles_only=True)
+    )
+    assert outcome.error is not None and outcome.error["stage"] == "not-article"
+    assert outcome.error["error"].startswith("25 words of text")

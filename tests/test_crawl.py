@@ -22,9 +22,10 @@ from pipeline.cli import main as newsclean
 from pipeline.document import Document
 from pipeline.process import Config, process_document
 from pipeline.record import RECORD_KEYS, to_record
+from pipeline.writers.jsonl import errors_path
 
 from .conftest import ROOT, paragraphs
-from .fixture_site import GOLD_DIR, OVERSIZE_PATH, SITE_DIR, TEST_MAXSIZE, FixtureSite
+from .fixture_site import CHUNKED_OVERSIZE_PATH, GOLD_DIR, OVERSIZE_PATH, SITE_DIR, TEST_MAXSIZE, FixtureSite
 
 # Tests lower the delays and the size cap; everything else is the project's settings.
 FAST = [
@@ -32,6 +33,7 @@ FAST = [
     "-s", "AUTOTHROTTLE_ENABLED=False",
     "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=8",
     "-s", f"DOWNLOAD_MAXSIZE={TEST_MAXSIZE}",
+    "-s", "DOWNLOAD_TIMEOUT=5",
     "-s", "LOG_LEVEL=INFO",
 ]  # fmt: skip
 CRAWL_TIMEOUT = 120
@@ -159,21 +161,69 @@ def test_pages_without_a_record_are_in_the_errors_file_with_their_stage(news: Cr
     assert stages == {
         "/private/leaked-memo.html": "robots",
         "/2024/10/withdrawn-story.html": "http",
+        "/loop/a": "http",
+        "/self-redirect": "http",
+        "/moved-away": "http",
         OVERSIZE_PATH: "too-large",
+        CHUNKED_OVERSIZE_PATH: "too-large",
         "/": "not-article",
         "/world/": "not-article",
         "/about.html": "not-article",
         "/tag/harbour.html": "not-article",
     }
-    assert "newsclean: 9 records; 7 pages without a record" in news.log
+    assert len(news.errors) == len(stages)  # one line each
+    assert "newsclean: 9 records; 11 pages without a record" in news.log
     assert "'newsclean/no_record/not-article': 4" in news.log
+
+
+@pytest.mark.parametrize(
+    ("path", "message"),
+    [
+        ("/loop/a", "HTTP 301: redirect loop {site}/loop/a -> {site}/loop/b -> {site}/loop/a"),
+        ("/self-redirect", "HTTP 301 to itself"),
+        ("/moved-away", "HTTP 301 out of the site, to http://elsewhere.example/moved/"),
+        (CHUNKED_OVERSIZE_PATH, f"more than {TEST_MAXSIZE} bytes (DOWNLOAD_MAXSIZE), with no Content-Length"),
+    ],
+    ids=["redirect-loop", "self-redirect", "off-site-redirect", "too-large-without-content-length"],
+)
+def test_requests_that_give_no_page_say_why(news: Crawl, path: str, message: str) -> None:
+    assert news.errors_by_source()[path]["error"] == message.format(site=news.site)
+
+
+def test_redirects_that_cannot_be_followed_are_not_followed(news: Crawl) -> None:
+    fetched = Counter(path.split("?")[0] for path in news.requests)
+    assert (fetched["/loop/a"], fetched["/loop/b"], fetched["/self-redirect"]) == (1, 1, 1)
+
+
+def test_malformed_entries_are_skipped_alone(news: Crawl) -> None:
+    # One unreadable URL in robots.txt, in the RSS feed and in the Atom feed; the entries after each
+    # (the sitemap index, the fishing story, the French story) are still read.
+    assert "'newsclean/discovery/malformed_entry': 3" in news.log
+    assert {ARTICLE_PATHS["fishing-quota-talks"], ARTICLE_PATHS["marche-de-noel"]} <= set(news.by_url())
+
+
+def test_sitemaps_on_private_addresses_are_not_fetched(news: Crawl) -> None:
+    assert "'newsclean/discovery/refused_address': 2" in news.log
+    assert (
+        "not fetching http://169.254.169.254/latest/sitemap.xml: 169.254.169.254 is a link-local" in news.log
+    )
+    assert "not fetching http://10.11.12.13/sitemap.xml: 10.11.12.13 is a private address" in news.log
+
+
+def test_nested_sitemap_indexes_are_followed_a_few_levels_only(news: Crawl) -> None:
+    chain = sorted(path for path in news.requests if path.startswith("/chain/"))
+    # robots.txt names level 0; NEWSCLEAN_SITEMAP_DEPTH (3) more levels are followed, out of 200.
+    assert chain == ["/chain/0.xml", "/chain/1.xml", "/chain/2.xml", "/chain/3.xml"]
+    assert "'newsclean/discovery/sitemap_too_deep': 1" in news.log
 
 
 def test_the_disallowed_page_is_never_fetched_and_each_page_is_fetched_once(news: Crawl) -> None:
     fetched = Counter(path.split("?")[0] for path in news.requests)
     assert "/private/leaked-memo.html" not in fetched
-    # robots.txt twice: once for Scrapy's robots.txt check, once to read its Sitemap lines.
+    # robots.txt twice: once for Scrapy's robots.txt check, once to read its Sitemap lines; the home
+    # page twice: once for its feeds and links, once as a page when discovery is done.
     assert fetched.pop("/robots.txt") == 2
+    assert fetched.pop("/") == 2
     assert max(fetched.values()) == 1, [path for path, count in fetched.items() if count > 1]
 
 
@@ -332,3 +382,66 @@ def test_ctrl_c_stops_the_crawl_and_keeps_every_record_written(tmp_path: Path) -
     assert text.endswith("\n")
     records = [json.loads(line) for line in text.splitlines()]
     assert 1 <= len(records) < 200
+
+
+# --- robots.txt, crawl order, budget, bad arguments --------------------------------------------------
+
+
+def test_every_request_waiting_for_robots_txt_obeys_it(tmp_path: Path) -> None:
+    # Scrapy 2.19 lets through the requests that wait while robots.txt downloads (the third and later
+    # of a host); pipeline.crawl.robots replaces its middleware.
+    with FixtureSite(SITE_DIR.parent / "closed") as closed:
+        names = ["a.html", "b.html", "c.html", "d.html", "2024/11/school-reopens.html"]
+        urls = ",".join(f"{closed.url}/{name}" for name in names)
+        output = tmp_path / "closed.jsonl"
+        done = scrapy_crawl(["article", "-a", f"urls={urls}", "-O", str(output), "-s", "NEWSCLEAN_WORKERS=0"])
+        requests = closed.requests
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert read_jsonl(output) == []
+    errors = read_jsonl(errors_path(output))
+    assert sorted(e["source"].removeprefix(closed.url + "/") for e in errors) == sorted(names)
+    assert {e["stage"] for e in errors} == {"robots"}
+    assert requests == ["/robots.txt"]
+
+
+def test_pages_are_judged_with_every_hint_whichever_source_came_first(tmp_path: Path) -> None:
+    # The stories have article markup and a news sitemap entry, nothing else; the home page links to
+    # them and the sitemap arrives two seconds later.
+    with FixtureSite(SITE_DIR.parent / "order", delays={"/news-sitemap.xml": 2.0}) as site:
+        output = tmp_path / "order.jsonl"
+        done = scrapy_crawl(
+            ["news", "-a", f"site={site.url}", "-O", str(output), "-s", "NEWSCLEAN_WORKERS=0"]
+        )
+        requests = site.requests
+    assert done.returncode == 0, done.stderr[-3000:]
+    stories = sorted(r["url"].removeprefix(site.url) for r in read_jsonl(output))
+    assert stories == [
+        "/stories/lifeboat-crew.html",
+        "/stories/night-ferry.html",
+        "/stories/quay-repairs.html",
+    ]
+    # Every story was requested after the sitemap: pages wait for discovery.
+    sitemap = requests.index("/news-sitemap.xml")
+    assert all(requests.index(story) > sitemap for story in stories)
+
+
+def test_max_pages_is_a_budget_of_articles(site: FixtureSite, tmp_path: Path) -> None:
+    output = tmp_path / "three.jsonl"
+    done = scrapy_crawl(["news", "-a", f"site={site.url}", "-a", "max_pages=3", "-O", str(output)])
+    assert done.returncode == 0, done.stderr[-3000:]
+    records = read_jsonl(output)
+    assert len(records) == 3
+    assert set(r["url"].removeprefix(site.url) for r in records) <= set(ARTICLE_PATHS.values())
+    assert "pages not requested: the budget of 3 articles was reached" in done.stderr
+
+
+def test_a_malformed_url_is_one_error_line_and_the_others_are_crawled(
+    site: FixtureSite, tmp_path: Path
+) -> None:
+    output = tmp_path / "mixed.jsonl"
+    urls = f"http://[broken/x.html,{site.url}/2024/11/school-reopens.html"
+    done = scrapy_crawl(["article", "-a", f"urls={urls}", "-O", str(output), "-s", "NEWSCLEAN_WORKERS=0"])
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert [r["url"] for r in read_jsonl(output)] == [f"{site.url}/2024/11/school-reopens.html"]
+    (error,) = read_jsonl(errors_path(output))
+    assert (error["source"], error["stage"]) == ("http://[broken/x.html", "read")

@@ -6,7 +6,15 @@ import logging
 import subprocess
 import sys
 
-from pipeline.language import DECLARED_MIN_PROBABILITY, MIN_LETTERS, detect_language
+import pytest
+
+from pipeline.language import (
+    DECLARED_MIN_PROBABILITY,
+    MIN_LETTERS,
+    detect_language,
+    parse_languages,
+    wanted_language,
+)
 
 ENGLISH = "The ferry services between the islands resumed on Tuesday after a three-day suspension."
 GERMAN = "Die Fähren zwischen den Inseln fahren nach dem Sturm seit Dienstag wieder, teilte die Behörde mit."
@@ -61,3 +69,38 @@ def test_nothing_global_happens_on_import_or_detection_only_in_warm_up() -> None
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == f"(0, 0, None) ({logging.CRITICAL}, True)"
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        (["en", "DE"], {"en", "de"}),
+        (["zh"], {"zh"}),
+        (["zh-TW"], {"zh-tw"}),
+        ([" fr ", ""], {"fr"}),
+    ],
+)
+def test_language_codes_the_detector_knows_are_accepted(given: list[str], expected: set[str]) -> None:
+    assert parse_languages(given) == expected
+
+
+@pytest.mark.parametrize("code", ["xx", "english", "zh-hk", "eng"])
+def test_unknown_language_codes_are_refused(code: str) -> None:
+    with pytest.raises(ValueError, match=f"unknown language code\\(s\\) {code}"):
+        parse_languages(["en", code])
+
+
+@pytest.mark.parametrize(
+    ("language", "wanted", "kept"),
+    [
+        ("zh-cn", {"zh"}, True),
+        ("zh-tw", {"zh"}, True),
+        ("zh-tw", {"zh-cn"}, False),
+        ("zh-cn", {"zh-cn"}, True),
+        ("en", {"en", "de"}, True),
+        ("fr", {"en"}, False),
+        (None, {"en"}, False),
+    ],
+)
+def test_wanted_language(language: str | None, wanted: set[str], kept: bool) -> None:
+    assert wanted_language(language, frozenset(wanted)) is kept

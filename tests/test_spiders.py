@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import gzip
+import re
 from collections.abc import AsyncIterator, Iterable
 from pathlib import Path
 from typing import Any
@@ -15,10 +16,11 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.test import get_crawler
 from twisted.python.failure import Failure
 
-from pipeline.crawl.items import failure_document
+from pipeline.crawl.frontier import MemoryFrontier
+from pipeline.crawl.items import DISCOVERY, PAGE, failure_document
 from pipeline.document import Document, DocumentError
 from spiders.article import ArticleSpider, read_urls
-from spiders.news import FEED_PATHS, NewsSpider
+from spiders.news import FEED_PATHS, SITEMAP_DEPTH, NewsSpider
 
 from .fixture_site import SITE_DIR
 
@@ -97,7 +99,7 @@ def test_article_spider_requests_each_page_once_in_canonical_form() -> None:
 def test_article_parse_gives_the_page_with_the_url_before_and_after_redirects() -> None:
     spider = ArticleSpider.from_crawler(get_crawler(ArticleSpider), urls=f"{SITE}/story/4521")
     response = stored("2024/11/ferry-timetable-changes.html", redirect_urls=[f"{SITE}/story/4521"])
-    (page,) = spider.parse(response)
+    (page,) = spider.parse_page(response)
     assert isinstance(page, Document)
     assert page.source == f"{SITE}/story/4521"
     assert page.url == f"{SITE}/2024/11/ferry-timetable-changes.html"
@@ -114,7 +116,7 @@ def test_a_page_that_is_not_html_is_skipped() -> None:
         headers={"Content-Type": "application/rss+xml"},
         request=Request(f"{SITE}/feed.xml"),
     )
-    (page,) = spider.parse(response)
+    (page,) = spider.parse_page(response)
     assert failure(page) == (f"{SITE}/feed.xml", "skipped", "not an HTML page (application/rss+xml)")
 
 
@@ -152,10 +154,26 @@ def test_failures_map_to_the_contract_stages() -> None:
 # --- news: discovery -------------------------------------------------------------------------------
 
 
-def test_news_start_asks_robots_then_the_home_page() -> None:
+def held(spider: NewsSpider) -> list[tuple[str, int]]:
+    """The pages waiting in the spider's frontier: (path, hop)."""
+    assert isinstance(spider.frontier, MemoryFrontier)
+    return [(page.url.removeprefix(SITE), page.hop) for page in spider.frontier.held]
+
+
+def held_paths(spider: NewsSpider) -> list[str]:
+    return [path for path, _hop in held(spider)]
+
+
+def test_news_start_asks_robots_and_the_home_page_and_holds_the_home_page() -> None:
     spider = news_spider()
-    assert urls(collect(spider.start())) == [f"{SITE}/robots.txt", f"{SITE}/"]
-    assert spider.allowed_domains == ["news.example"]  # redirects out of the site are not followed
+    out = collect(spider.start())
+    assert urls(out) == [f"{SITE}/robots.txt", f"{SITE}/"]
+    assert [r.callback for r in out] == [spider.parse_robots, spider.parse_home]
+    assert all(r.dont_filter and r.meta[DISCOVERY] for r in out)
+    # The home page is also a page: judged once discovery is done, when every hint is known.
+    assert held(spider) == [("/", 0)]
+    assert spider.frontier.release(None) == []  # two discovery documents are open
+    assert spider.allowed_domains == ["news.example"]
 
 
 def test_a_site_without_scheme_is_https_unless_local() -> None:
@@ -164,9 +182,32 @@ def test_a_site_without_scheme_is_https_unless_local() -> None:
     assert NewsSpider.from_crawler(crawler, site="127.0.0.1:8000").home == "http://127.0.0.1:8000/"
 
 
-def test_robots_names_the_sitemaps() -> None:
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        ({"site": ""}, "no site"),
+        ({"site": "ftp://news.example/"}, "not an http(s) URL"),
+        ({"site": "http://[news/"}, "not a valid URL"),
+        ({"site": SITE, "max_pages": "0"}, "max_pages must be a whole number of at least 1, not '0'"),
+        ({"site": SITE, "max_pages": "ten"}, "max_pages must be a whole number"),
+        ({"site": SITE, "depth": "-1"}, "depth must be a whole number of at least 0"),
+        ({"site": SITE, "since": "2024-13-01"}, "since must be a date, YYYY-MM-DD, not '2024-13-01'"),
+    ],
+)
+def test_bad_news_arguments_are_refused_with_a_reason(arguments: dict[str, str], message: str) -> None:
+    with pytest.raises(ValueError, match=re.escape(message)):
+        NewsSpider.from_crawler(get_crawler(NewsSpider), **arguments)
+
+
+def test_robots_names_the_sitemaps_and_a_bad_line_is_skipped_alone() -> None:
     out = list(news_spider().parse_robots(stored("robots.txt", cls=TextResponse)))
-    assert urls(out) == [f"{SITE}/sitemap_index.xml"]
+    assert urls(out) == [
+        f"{SITE}/sitemap_index.xml",
+        "http://169.254.169.254/latest/sitemap.xml",
+        "http://10.11.12.13/sitemap.xml",
+        f"{SITE}/chain/0.xml",
+    ]
+    assert {r.meta[SITEMAP_DEPTH] for r in requests(out)} == {0}
 
 
 def test_without_a_sitemap_line_or_robots_file_sitemap_xml_is_tried() -> None:
@@ -186,27 +227,59 @@ def test_a_sitemap_index_leads_to_its_sitemaps_and_since_skips_old_ones() -> Non
     assert urls(news_spider(since="2024-11-25").parse_listing(index)) == [f"{SITE}/sitemaps/news.xml"]
 
 
-def test_a_news_sitemap_gives_page_requests_with_their_publication_dates() -> None:
+def test_sitemap_indexes_are_followed_down_to_the_depth_setting_only() -> None:
     spider = news_spider()
-    out = requests(spider.parse_listing(stored("sitemaps/news.xml", cls=XmlResponse)))
-    assert [r.url.removeprefix(SITE) for r in out] == [
-        "/2024/11/harbour-dredging-approved.html",
-        "/2024/11/council-budget-vote.html",
-        "/2024/11/port-strike-ends.html",
-        "/story/4521",
-        "/2024/10/withdrawn-story.html",
+    index = stored("sitemap_index.xml", cls=XmlResponse, **{SITEMAP_DEPTH: spider.max_sitemap_depth - 1})
+    assert {r.meta[SITEMAP_DEPTH] for r in requests(spider.parse_listing(index))} == {
+        spider.max_sitemap_depth
+    }
+    deepest = stored("sitemap_index.xml", cls=XmlResponse, **{SITEMAP_DEPTH: spider.max_sitemap_depth})
+    assert list(spider.parse_listing(deepest)) == []
+
+
+def test_discovery_documents_are_bounded() -> None:
+    spider = news_spider()
+    spider.max_discovery = 1
+    index = stored("sitemap_index.xml", cls=XmlResponse)
+    assert urls(spider.parse_listing(index)) == [f"{SITE}/sitemaps/news.xml"]
+
+
+def test_a_news_sitemap_holds_its_pages_with_their_publication_dates() -> None:
+    spider = news_spider()
+    assert list(spider.parse_listing(stored("sitemaps/news.xml", cls=XmlResponse))) == []
+    assert held(spider) == [
+        ("/2024/11/harbour-dredging-approved.html", spider.depth),
+        ("/2024/11/council-budget-vote.html", spider.depth),
+        ("/2024/11/port-strike-ends.html", spider.depth),
+        ("/story/4521", spider.depth),
+        ("/2024/10/withdrawn-story.html", spider.depth),
     ]
-    assert all(r.callback == spider.parse_page and r.cb_kwargs == {"hop": spider.depth} for r in out)
+    (request, *_) = spider.released_requests()
+    assert (request.callback, request.errback, request.meta[PAGE]) == (
+        spider.parse_page,
+        spider.page_failed,
+        True,
+    )
     page = next(spider.parse_page(stored("2024/11/council-budget-vote.html"), hop=spider.depth))
     assert isinstance(page, Document) and page.content is not None
     assert (page.date_hint, page.listed_as_news, spider.articles_only) == ("2024-11-15", True, True)
 
 
-def test_since_and_max_pages_limit_the_pages_requested() -> None:
-    news = stored("sitemaps/news.xml", cls=XmlResponse)
-    recent = urls(news_spider(since="2024-11-16").parse_listing(news))
-    assert [u.removeprefix(SITE) for u in recent] == ["/2024/11/port-strike-ends.html", "/story/4521"]
-    assert len(urls(news_spider(max_pages="2").parse_listing(news))) == 2
+def test_a_bare_ampersand_in_a_sitemap_is_read_as_written() -> None:
+    body = (
+        b'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        b"<url><loc>http://news.example/list?id=9&page=2</loc></url>"
+        b"<url><loc>http://news.example/list?id=9&amp;page=3</loc></url></urlset>"
+    )
+    spider = news_spider()
+    list(spider.parse_listing(XmlResponse(url=f"{SITE}/s.xml", body=body, request=Request(f"{SITE}/s.xml"))))
+    assert held_paths(spider) == ["/list?id=9&page=2", "/list?id=9&page=3"]
+
+
+def test_since_limits_the_pages_held() -> None:
+    spider = news_spider(since="2024-11-16")
+    list(spider.parse_listing(stored("sitemaps/news.xml", cls=XmlResponse)))
+    assert held_paths(spider) == ["/2024/11/port-strike-ends.html", "/story/4521"]
 
 
 def test_a_gzipped_sitemap_is_read() -> None:
@@ -214,82 +287,122 @@ def test_a_gzipped_sitemap_is_read() -> None:
     url = f"{SITE}/sitemaps/pages.xml.gz"
     response = Response(url=url, body=body, request=Request(url))
     spider = news_spider()
-    # The home page is already scheduled by start(); the rest are new.
-    assert [u.removeprefix(SITE) for u in urls(spider.parse_listing(response))] == [
+    list(spider.parse_listing(response))
+    assert held_paths(spider)[:4] == [
+        "/",
         "/about.html",
         "/tag/harbour.html",
         "/2024/11/lighthouse-restoration.html",
     ]
 
 
-def test_feeds_give_their_items_without_tracking_parameters() -> None:
+def test_feeds_hold_their_items_without_tracking_parameters_and_skip_a_bad_item_alone() -> None:
     spider = news_spider()
-    rss = urls(spider.parse_listing(stored("feed.xml", cls=XmlResponse)))
-    assert rss == [
-        f"{SITE}/2024/11/fishing-quota-talks.html",
-        f"{SITE}/2024/11/harbour-dredging-approved.html",
+    list(spider.parse_listing(stored("feed.xml", cls=XmlResponse)))
+    list(spider.parse_listing(stored("atom.xml", cls=XmlResponse)))
+    assert held_paths(spider) == [
+        "/2024/11/fishing-quota-talks.html",
+        "/2024/11/harbour-dredging-approved.html",
+        "/fr/2024/11/marche-de-noel.html",
     ]
-    atom = urls(spider.parse_listing(stored("atom.xml", cls=XmlResponse)))
-    assert atom == [f"{SITE}/fr/2024/11/marche-de-noel.html"]
+    assert spider.crawler.stats.get_value("newsclean/discovery/malformed_entry") == 2
     page = next(spider.parse_page(stored("2024/11/fishing-quota-talks.html"), hop=spider.depth))
     assert isinstance(page, Document) and page.date_hint == "2024-11-20"
 
 
 def test_a_page_that_is_not_a_listing_gives_nothing() -> None:
-    assert list(news_spider().parse_listing(stored("index.html", url=f"{SITE}/feed"))) == []
-
-
-def test_the_home_page_is_judged_and_leads_to_feeds_and_links() -> None:
     spider = news_spider()
+    assert list(spider.parse_listing(stored("index.html", url=f"{SITE}/feed"))) == []
+    assert held(spider) == []
+
+
+def test_the_home_page_leads_to_feeds_and_holds_its_links() -> None:
+    spider = news_spider()
+    collect(spider.start())
     out = list(spider.parse_home(stored("index.html", url=f"{SITE}/")))
-    home = out[0]
-    assert isinstance(home, Document) and home.content is not None and home.source == f"{SITE}/"
-    listing = [r.url.removeprefix(SITE) for r in requests(out) if r.callback == spider.parse_listing]
-    assert listing == ["/feed.xml", *(p for p in FEED_PATHS if p != "/feed.xml")]
-    pages = [r for r in requests(out) if r.callback == spider.parse_page]
-    assert [r.url.removeprefix(SITE) for r in pages] == [
-        "/world/",
-        "/tag/harbour.html",
-        "/about.html",
-        "/2024/11/harbour-dredging-approved.html",
-        "/2024/11/port-strike-ends.html",
-        "/2024/11/school-reopens.html",
-        "/2024/11/budget-papers.html",
-        "/private/leaked-memo.html",
+    assert all(isinstance(r, Request) and r.callback == spider.parse_listing for r in out)
+    assert [r.url.removeprefix(SITE) for r in requests(out)] == [
+        "/feed.xml",
+        *(p for p in FEED_PATHS if p != "/feed.xml"),
     ]
-    assert {r.cb_kwargs["hop"] for r in pages} == {1}
+    assert held(spider) == [
+        ("/", 0),  # held by start()
+        ("/world/", 1),
+        ("/tag/harbour.html", 1),
+        ("/about.html", 1),
+        ("/2024/11/harbour-dredging-approved.html", 1),
+        ("/2024/11/port-strike-ends.html", 1),
+        ("/2024/11/school-reopens.html", 1),
+        ("/2024/11/budget-papers.html", 1),
+        ("/private/leaked-memo.html", 1),
+    ]
 
 
 def test_links_are_followed_to_the_depth_limit_only() -> None:
     spider = news_spider(depth="2")
+    collect(spider.start())
     section = list(spider.parse_page(stored("world/index.html", url=f"{SITE}/world/"), hop=1))
-    followed = {r.url.removeprefix(SITE): r.cb_kwargs["hop"] for r in requests(section)}
+    assert isinstance(section[0], Document)
+    followed = dict(held(spider))
     assert followed["/2024/11/storm-warning-issued.html"] == 2
-    assert "/" not in followed  # the home page is scheduled from the start
+    assert followed["/"] == 0  # held by start(), not again by the section's link
     deepest = list(spider.parse_page(stored("2024/11/storm-warning-issued.html"), hop=2))
-    assert requests(deepest) == [] and isinstance(deepest[0], Document)
+    assert len(deepest) == 1 and dict(held(spider)) == followed
 
 
 def test_nofollow_and_off_site_links_are_not_followed() -> None:
     spider = news_spider()
-    tag = [u.removeprefix(SITE) for u in urls(spider.parse_page(stored("tag/harbour.html"), hop=1))]
-    assert not any("page=2" in u for u in tag)
-    home = urls(spider.parse_home(stored("index.html", url=f"{SITE}/")))
-    assert not any("coastalwire" in u or u.startswith("mailto:") for u in home)
+    list(spider.parse_page(stored("tag/harbour.html"), hop=1))
+    list(spider.parse_home(stored("index.html", url=f"{SITE}/")))
+    paths = held_paths(spider)
+    assert not any("page=2" in p for p in paths)
+    assert all(p.startswith("/") for p in paths)  # no coastalwire.example, no mailto:
 
 
-def test_each_page_is_requested_once_across_sources() -> None:
+def test_each_page_is_held_once_across_sources() -> None:
     spider = news_spider()
-    first = urls(spider.parse_home(stored("index.html", url=f"{SITE}/")))
-    again = urls(spider.parse_listing(stored("feed.xml", cls=XmlResponse)))
-    assert f"{SITE}/2024/11/harbour-dredging-approved.html" in first
-    assert again == [f"{SITE}/2024/11/fishing-quota-talks.html"]
+    list(spider.parse_home(stored("index.html", url=f"{SITE}/")))
+    list(spider.parse_listing(stored("feed.xml", cls=XmlResponse)))
+    paths = held_paths(spider)
+    assert paths.count("/2024/11/harbour-dredging-approved.html") == 1
+    assert paths[-1] == "/2024/11/fishing-quota-talks.html"
+
+
+def test_a_page_linked_before_the_sitemap_is_read_gets_the_sitemaps_hints() -> None:
+    spider = news_spider()
+    collect(spider.start())
+    list(spider.parse_robots(stored("robots.txt", cls=TextResponse)))
+    list(spider.parse_home(stored("index.html", url=f"{SITE}/")))  # links first ...
+    assert spider.frontier.release(None) == []  # ... wait: the sitemaps are still open
+    list(spider.parse_listing(stored("sitemaps/news.xml", cls=XmlResponse)))  # ... the sitemap after
+    for _ in range(spider.frontier.pending):
+        spider.frontier.close_discovery()  # the other discovery documents come back
+    released = {request.url.removeprefix(SITE): request for request in spider.released_requests()}
+    linked = released["/2024/11/port-strike-ends.html"]
+    page = next(
+        spider.parse_page(stored("2024/11/port-strike-ends.html", url=linked.url), **linked.cb_kwargs)
+    )
+    assert isinstance(page, Document) and (page.date_hint, page.listed_as_news) == ("2024-11-18", True)
 
 
 def test_the_crawl_state_is_the_frontiers_so_two_spiders_on_one_frontier_share_it() -> None:
     first, second = news_spider(), news_spider()
     second.frontier = first.frontier
-    listed = urls(first.parse_listing(stored("sitemaps/news.xml", cls=XmlResponse)))
-    assert listed and urls(second.parse_listing(stored("sitemaps/news.xml", cls=XmlResponse))) == []
+    list(first.parse_listing(stored("sitemaps/news.xml", cls=XmlResponse)))
+    before = held(first)
+    list(second.parse_listing(stored("sitemaps/news.xml", cls=XmlResponse)))
+    assert before and held(second) == before
     page = next(second.parse_page(stored("2024/11/council-budget-vote.html"), hop=second.depth))
     assert isinstance(page, Document) and (page.date_hint, page.listed_as_news) == ("2024-11-15", True)
+
+
+def test_the_frontier_hands_out_pages_within_the_article_budget() -> None:
+    spider = news_spider(max_pages="2")
+    list(spider.parse_listing(stored("sitemaps/news.xml", cls=XmlResponse)))
+    first = list(spider.released_requests())
+    assert len(first) == 2 and list(spider.released_requests()) == []
+    spider.frontier.page_done(article=False)  # a page that was not an article frees its place
+    assert len(list(spider.released_requests())) == 1
+    spider.frontier.page_done(article=True)
+    spider.frontier.page_done(article=True)
+    assert list(spider.released_requests()) == []  # two articles: the budget is spent

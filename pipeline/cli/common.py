@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from pipeline.language import parse_languages
 from pipeline.process import DEFAULT_MAX_BYTES, Config
 from pipeline.rules import RULE_NAMES
 
@@ -32,7 +33,11 @@ def positive(value: str) -> int:
 
 
 def languages(value: str) -> frozenset[str]:
-    codes = frozenset(code.strip().lower() for code in value.split(",") if code.strip())
+    """`--lang en,de`: ISO 639-1 codes the language detector knows (`zh` for both Chinese codes)."""
+    try:
+        codes = parse_languages(value.split(","))
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from error
     if not codes:
         raise argparse.ArgumentTypeError("give language codes like en,de")
     return codes

@@ -1,18 +1,29 @@
 """The crawl's state, kept out of the spider: which URLs were claimed, what sitemaps and feeds said of a
-page (its date, whether it is listed as news), and the page budget.
+page (its date, whether it is listed as news), the discovery documents still open, the pages waiting to
+be requested and the page budget.
+
+Pages wait until every discovery document (robots.txt, the home page, sitemaps, feeds) has been read, so
+that the hints of every sitemap and feed are known when a page is judged, whatever the order in which
+its sources came in. The budget counts articles: pages are handed out only while the articles already
+kept plus the pages still in progress stay under it.
 
 A frontier is chosen by the URL of the NEWSCLEAN_FRONTIER setting from one table (`memory://` by
-default: this process only), so that a shared one can take its place without the spider changing.
+default: this process only; `redis://`: shared by every crawler process pointed at the same server), so
+that the spider is the same whichever holds the state.
 """
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 from urllib.parse import urlsplit
 
 from scrapy.settings import BaseSettings
+
+# Pages handed out by one `release`: the rest follow when the scheduler has run dry again.
+RELEASE_BATCH = 1000
 
 
 @dataclass(frozen=True)
@@ -21,6 +32,14 @@ class Hints:
 
     date: str | None = None
     news: bool = False
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """A page waiting to be requested: its canonical URL and the link hops that led to it."""
+
+    url: str
+    hop: int
 
 
 class Frontier(Protocol):
@@ -34,8 +53,57 @@ class Frontier(Protocol):
 
     def hints(self, url: str) -> Hints: ...
 
-    def take_page(self, budget: int | None) -> bool:
-        """Take one page from the budget; False when `budget` pages were taken already."""
+    def open_discovery(self, limit: int | None) -> bool:
+        """Count one more discovery document to read; False (and nothing counted) once `limit` were."""
+        ...
+
+    def close_discovery(self) -> None:
+        """A discovery document was read, or failed."""
+        ...
+
+    def settled(self) -> bool:
+        """Whether every discovery document opened so far was read (pages may then be requested)."""
+        ...
+
+    def settle(self) -> None:
+        """Stop waiting for discovery documents that will not come back (a stalled crawl)."""
+        ...
+
+    def hold(self, page: Waiting) -> None:
+        """Queue a claimed page until discovery has settled and the budget allows it."""
+        ...
+
+    def release(self, budget: int | None) -> list[Waiting]:
+        """The waiting pages that may be requested now (none before discovery has settled; no more than
+        `budget` minus the articles kept and the pages in progress); they count as in progress."""
+        ...
+
+    def page_done(self, article: bool) -> None:
+        """A page handed out by `release` gave its outcome (a record, or an error line)."""
+        ...
+
+    def waiting(self) -> int:
+        """Pages held and not handed out (at the end: the pages the budget left out)."""
+        ...
+
+    def busy(self) -> bool:
+        """Whether other crawler processes may still add work (discovery or pages in progress there)."""
+        ...
+
+    def progress(self) -> int:
+        """A number that grows whenever a discovery document or a page is done, in any process."""
+        ...
+
+    def configure(self, settings: BaseSettings) -> None:
+        """Set the Scrapy settings this frontier needs (a shared scheduler), before they are frozen."""
+        ...
+
+    def join(self) -> None:
+        """This process takes part in the crawl."""
+        ...
+
+    def leave(self) -> None:
+        """This process is done; the last one to leave clears a shared crawl's state."""
         ...
 
 
@@ -46,7 +114,12 @@ class MemoryFrontier:
     claimed: set[str] = field(default_factory=set)
     dates: dict[str, str] = field(default_factory=dict)
     news: set[str] = field(default_factory=set)
-    pages: int = 0
+    opened: int = 0
+    pending: int = 0
+    held: deque[Waiting] = field(default_factory=deque)
+    in_progress: int = 0
+    articles: int = 0
+    done: int = 0
 
     def claim(self, key: str) -> bool:
         if key in self.claimed:
@@ -63,23 +136,81 @@ class MemoryFrontier:
     def hints(self, url: str) -> Hints:
         return Hints(self.dates.get(url), url in self.news)
 
-    def take_page(self, budget: int | None) -> bool:
-        if budget is not None and self.pages >= budget:
+    def open_discovery(self, limit: int | None) -> bool:
+        if limit is not None and self.opened >= limit:
             return False
-        self.pages += 1
+        self.opened += 1
+        self.pending += 1
         return True
 
+    def close_discovery(self) -> None:
+        self.pending = max(0, self.pending - 1)
+        self.done += 1
 
-FRONTIERS: dict[str, Callable[[str, BaseSettings], Frontier]] = {
-    "memory": lambda url, settings: MemoryFrontier(),
+    def settled(self) -> bool:
+        return self.pending == 0
+
+    def settle(self) -> None:
+        self.pending = 0
+
+    def hold(self, page: Waiting) -> None:
+        self.held.append(page)
+
+    def release(self, budget: int | None) -> list[Waiting]:
+        if self.pending:
+            return []
+        room = len(self.held) if budget is None else budget - self.articles - self.in_progress
+        released = [self.held.popleft() for _ in range(max(0, min(room, len(self.held), RELEASE_BATCH)))]
+        self.in_progress += len(released)
+        return released
+
+    def page_done(self, article: bool) -> None:
+        self.in_progress = max(0, self.in_progress - 1)
+        self.articles += article
+        self.done += 1
+
+    def waiting(self) -> int:
+        return len(self.held)
+
+    def busy(self) -> bool:
+        return False  # no other process: when this one is idle, nothing else will come
+
+    def progress(self) -> int:
+        return self.done
+
+    def configure(self, settings: BaseSettings) -> None:
+        pass
+
+    def join(self) -> None:
+        pass
+
+    def leave(self) -> None:
+        pass
+
+
+def _memory(url: str, crawl: str) -> Frontier:
+    return MemoryFrontier()
+
+
+def _redis(url: str, crawl: str) -> Frontier:
+    from pipeline.crawl.shared import RedisFrontier  # imports redis and scrapy-redis only when asked for
+
+    return RedisFrontier(url, crawl)
+
+
+# A frontier is opened with the setting's URL and the identity of the crawl (the spider and its arguments:
+# processes given the same ones share a crawl).
+FRONTIERS: dict[str, Callable[[str, str], Frontier]] = {
+    "memory": _memory,
+    "redis": _redis,
 }
 
 
-def open_frontier(settings: BaseSettings) -> Frontier:
+def open_frontier(settings: BaseSettings, crawl: str = "") -> Frontier:
     """The frontier the NEWSCLEAN_FRONTIER setting names (memory:// when unset)."""
     url = settings.get("NEWSCLEAN_FRONTIER") or "memory://"
     scheme = urlsplit(url).scheme
     if scheme not in FRONTIERS:
         known = ", ".join(f"{name}://" for name in FRONTIERS)
         raise ValueError(f"NEWSCLEAN_FRONTIER {url!r}: unknown kind (known: {known})")
-    return FRONTIERS[scheme](url, settings)
+    return FRONTIERS[scheme](url, crawl)

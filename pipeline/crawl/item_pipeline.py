@@ -17,6 +17,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
 from pipeline.document import Document, Outcome
+from pipeline.language import parse_languages
 from pipeline.process import Config, run_one, warm_up
 from pipeline.runners.pool import WORKER_DIED, Pool, run_in_worker
 from pipeline.runners.stats import RunStats
@@ -70,8 +71,7 @@ class CleanPipeline:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CleanPipeline:
         settings = crawler.settings
-        codes = (code.strip().lower() for code in settings.getlist("NEWSCLEAN_LANG"))
-        languages = frozenset(code for code in codes if code)
+        languages = parse_languages(settings.getlist("NEWSCLEAN_LANG"))
         config = Config(
             disabled_rules=frozenset(name.strip() for name in settings.getlist("NEWSCLEAN_DISABLE_RULES")),
             languages=languages or None,

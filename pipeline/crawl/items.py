@@ -18,6 +18,27 @@ from pipeline.document import Document, Unreadable
 
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
 
+# Request meta keys. PAGE: a page the frontier handed out (its outcome goes back to the frontier).
+# DISCOVERY: a robots.txt, home page, sitemap or feed fetched for discovery (the address guard checks
+# where it goes). OVER_SIZE: the body passed the size cap (set by pipeline.crawl.refusals.SizeCap, as
+# Scrapy says so only in its log when no Content-Length announced the size).
+PAGE = "newsclean_page"
+DISCOVERY = "newsclean_discovery"
+OVER_SIZE = "newsclean_over_size"
+
+
+class Interrupted(IgnoreRequest):
+    """A request dropped from the downloader's queue by a Ctrl-C: not a page that failed."""
+
+
+class Refused(IgnoreRequest):
+    """A request the crawl refuses (a redirect loop, a redirect out of the site, ...): its error line's
+    stage and message."""
+
+    def __init__(self, stage: str, message: str) -> None:
+        super().__init__(message)
+        self.stage = stage
+
 
 def requested_url(request: Request) -> str:
     """The URL first requested, before any redirect."""
@@ -74,6 +95,10 @@ def failure_document(failure: Failure) -> Document:
         return failed_page(source, "http", f"HTTP {response.status}")
     source = requested_url(request) if request is not None else "unknown"
     message = str(error) or type(error).__name__
+    if isinstance(error, Refused):
+        return failed_page(source, error.stage, message)
+    if request is not None and request.meta.get(OVER_SIZE):
+        return failed_page(source, "too-large", str(request.meta[OVER_SIZE]))
     if isinstance(error, IgnoreRequest) and "robots.txt" in message:
         return failed_page(source, "robots", "disallowed by robots.txt")
     if isinstance(error, DownloadCancelledError | IgnoreRequest) and _over_size(message):

@@ -34,8 +34,23 @@ REDIRECT_MAX_TIMES = 10
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 
 ITEM_PIPELINES = {"pipeline.crawl.item_pipeline.CleanPipeline": 300}
-# Next to the downloader, so that the archive gets responses as sent (see pipeline.crawl.archive).
-DOWNLOADER_MIDDLEWARES = {"pipeline.crawl.archive.WarcArchive": 950}
+DOWNLOADER_MIDDLEWARES = {
+    # Discovery kept off private networks, checked before robots.txt is asked for.
+    "pipeline.crawl.addresses.DiscoveryGuard": 60,
+    # Scrapy's robots.txt check lets through requests that wait for robots.txt (pipeline.crawl.robots).
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "pipeline.crawl.robots.RobotsTxt": 100,
+    # Redirects that cannot be followed become error lines (pipeline.crawl.refusals).
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    "pipeline.crawl.refusals.RedirectPolicy": 600,
+    # Next to the downloader, so that the archive gets responses as sent (see pipeline.crawl.archive).
+    "pipeline.crawl.archive.WarcArchive": 950,
+}
+EXTENSIONS = {
+    # The frontier's lifecycle and its pages (pipeline.crawl.control); bodies over the size cap.
+    "pipeline.crawl.control.CrawlControl": 500,
+    "pipeline.crawl.refusals.SizeCap": 500,
+}
 
 # Records as `clean` writes them: UTF-8, every key in the contract's order, one flushed line each.
 FEED_EXPORT_ENCODING = "utf-8"
@@ -55,5 +70,16 @@ NEWSCLEAN_DISABLE_RULES: list[str] = []
 NEWSCLEAN_LANG: list[str] = []
 # A WARC path (e.g. output/crawl.warc.gz) to archive every fetched response; empty for none.
 ARCHIVE_WARC = ""
+# Where the crawl's state lives: memory:// (this process) or redis://host:port/db (shared by every
+# process given the same spider and arguments).
+NEWSCLEAN_FRONTIER = "memory://"
+# Seconds an idle process of a shared crawl waits for the others to make progress before it closes.
+NEWSCLEAN_FRONTIER_IDLE = 120.0
+# Sitemaps and feeds a news crawl fetches at most (robots.txt and the home page aside), and the sitemap
+# index levels it follows below the sitemaps robots.txt names.
+NEWSCLEAN_MAX_DISCOVERY = 500
+NEWSCLEAN_SITEMAP_DEPTH = 3
+# Hosts or networks (10.0.0.0/8) that discovery may reach although they are not public.
+NEWSCLEAN_DISCOVERY_ALLOW: list[str] = []
 
 LOG_LEVEL = "INFO"

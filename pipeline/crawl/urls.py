@@ -13,8 +13,14 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 def canonical_url(url: str) -> str:
-    """The URL without fragment, tracking parameters or default port; query sorted, escapes normalised."""
+    """The URL without fragment, tracking parameters or default port; query sorted, escapes normalised.
+
+    ValueError for a URL that cannot be requested: unreadable (`http://[bad`, a port that is not a
+    number) or without a host.
+    """
     parts = urlsplit(url.strip())
+    if parts.scheme.lower() in _DEFAULT_PORTS and not parts.hostname:
+        raise ValueError(f"no host in {url!r}")
     pairs = parse_qsl(parts.query, keep_blank_values=True)
     query = [(key, value) for key, value in pairs if not _TRACKING.fullmatch(key)]
     netloc = parts.netloc.lower()
