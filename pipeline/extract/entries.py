@@ -30,6 +30,8 @@ MAX_LINK_SHARE = 0.3
 # entries' text (a headline, a summary, a key-events box).
 MAX_ADDED_SHARE = 0.5
 _ENTRY_TAGS = frozenset({"article", "div", "section", "li"})
+# How far above its time or heading an entry's own block may be.
+_MARKER_DEPTH = 4
 _HEADINGS = ("h2", "h3", "h4")
 _NOT_ARTICLE = frozenset({"body", "html"})
 
@@ -59,9 +61,22 @@ def _is_entry(entry: HtmlElement) -> bool:
 
 
 def _runs(tree: HtmlElement) -> Iterator[tuple[HtmlElement, list[HtmlElement]]]:
-    """Each element with MIN_ENTRIES or more children of one kind, and those children."""
-    for parent in tree.iter(*_ENTRY_TAGS, "main", "ol", "ul"):
-        kinds = Counter(_kind(child) for child in parent if child.tag in _ENTRY_TAGS)
+    """Each element with MIN_ENTRIES or more children of one kind that hold a time or a heading, and
+    those children. Found from the times and headings up, so that a page is not walked whole."""
+    marked: dict[HtmlElement, set[HtmlElement]] = {}
+    for marker in tree.iter("time", *_HEADINGS):
+        child = marker
+        for _ in range(_MARKER_DEPTH):
+            parent = child.getparent()
+            if parent is None:
+                break
+            if child.tag in _ENTRY_TAGS:
+                marked.setdefault(parent, set()).add(child)
+            child = parent
+    for parent, children in marked.items():
+        if len(children) < MIN_ENTRIES:
+            continue
+        kinds = Counter(_kind(child) for child in children)
         for kind, count in kinds.items():
             if count >= MIN_ENTRIES:
                 yield parent, [child for child in parent if _kind(child) == kind]

@@ -138,12 +138,13 @@ def main_text(tree: HtmlElement, url: str | None, options: ExtractOptions) -> Ma
     return _text(body, options)
 
 
-_PAGE_TEXT = XPath("//body//text()[not(ancestor::script or ancestor::style or ancestor::noscript)]")
-
-
 def _page_chars(tree: HtmlElement) -> int:
-    """Characters of the page's visible text (scripts and styles aside), spaces included."""
-    return sum(len(piece) for piece in _PAGE_TEXT(tree))
+    """Characters of the page's text, scripts and styles aside."""
+    body = tree.find("body")
+    if body is None:
+        return 0
+    code = sum(len(element.text or "") for element in body.iter("script", "style", "noscript"))
+    return len(body.text_content()) - code
 
 
 def _doubtful(body: Any, text: str, page_chars: int) -> bool:

@@ -32,7 +32,6 @@ from pipeline.rules.text.chrome import (
     LIVE_LABEL,
     NAV_MENU_LINE,
     NAV_SOCIAL_LINE,
-    SOCIAL_ATTRIBUTION,
     TAG_LIST,
 )
 from pipeline.rules.text.comments import COMMENT_COUNT, COMMENT_FORM
@@ -80,7 +79,6 @@ TEXT_RULES: tuple[Rule, ...] = (
     FOLLOW_PROMPT,
     TAG_LIST,
     LIVE_LABEL,
-    SOCIAL_ATTRIBUTION,
     SEE_ALSO_LINK,
     RELATED_HEADING,
     DISCOVER_MORE,

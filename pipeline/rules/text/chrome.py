@@ -9,7 +9,6 @@ from pipeline.rules.families import Family
 from pipeline.rules.text.shapes import (
     Context,
     Span,
-    Spans,
     WholeLine,
     alternation,
     inside,
@@ -456,36 +455,5 @@ LIVE_LABEL = rule(
         "Live music returns to the harbour on Saturday.",
         "Key events of the year were the floods and the election.",
         "Pinned under the rubble for two days, she was rescued on Tuesday.",
-    ],
-)
-
-# "— Name (@handle) March 4, 2025" after an embedded post, and the link stubs inside its text.
-_HANDLE_DATE = (
-    r"(?:\s*(?:[A-Z][a-z]{2,8}\.? \d{1,2}, \d{4}|\d{1,2} [A-Z][a-z]{2,8} \d{4}|\d{4}-\d{2}-\d{2}))?"
-)
-_ATTRIBUTION = (
-    rf"[—–-]\s*[^()\n—–]{{1,80}}?\s*\(@\w{{1,30}}\){_HANDLE_DATE}\s*$"
-    r"|\bpic\.twitter\.com/\w+|\bhttps?://t\.co/\w+"
-)
-
-SOCIAL_ATTRIBUTION = rule(
-    "social-attribution",
-    FAMILY,
-    'The attribution line of an embedded social post ("— Name (@handle) March 4, 2025") and its link stubs.',
-    Spans(_ATTRIBUTION, flags=0, needs=("(@", "pic.twitter.com", "t.co/")),
-    removes=[
-        (
-            "Extra buses are running until Friday.— Northgate City Council (@NorthgateCouncil) March 4, 2025",
-            "Extra buses are running until Friday.",
-        ),
-        "— Jane Roe (@janeroe) November 18, 2019",
-        (
-            "The queue at the station this morning pic.twitter.com/AbC123xyz",
-            "The queue at the station this morning",
-        ),
-    ],
-    keeps=[
-        "The council said on X (@NorthgateCouncil) that extra buses would run until Friday.",
-        "Contact the newsroom at tips@example.org - we read every message.",
     ],
 )
