@@ -24,14 +24,17 @@ from pipeline.rules.page.related import INLINE_RELATED_LINK, TEASER_LIST
 from pipeline.rules.page.shapes import PageRule
 from pipeline.rules.page.subscription import CALL_TO_ACTION, SIGNUP_FORM
 from pipeline.rules.text.agency import AFP_CORRECTION_NOTICE, USAGE_ADVISORY
+from pipeline.rules.text.bylines import BYLINE, POSTED_BY
 from pipeline.rules.text.captions import CREDITED_CAPTION
 from pipeline.rules.text.chrome import (
     AD_LABEL,
     COOKIE_NOTICE,
     FOLLOW_PROMPT,
+    LABEL_ROW,
     LIVE_LABEL,
     NAV_MENU_LINE,
     NAV_SOCIAL_LINE,
+    SEPARATOR_LINE,
     TAG_LIST,
 )
 from pipeline.rules.text.comments import COMMENT_COUNT, COMMENT_FORM
@@ -42,6 +45,7 @@ from pipeline.rules.text.subscription import DISCOVER_MORE, NEWSLETTER_SIGNUP, P
 from pipeline.rules.text.timestamps import DATE_LINE
 from pipeline.rules.text.trailers import (
     AUTHOR_BIO,
+    AUTHOR_SECTION,
     CONTACT_LINE,
     COPYRIGHT_LINE,
     MORE_FROM_SITE,
@@ -72,6 +76,8 @@ TEXT_RULES: tuple[Rule, ...] = (
     USAGE_ADVISORY,
     CREDITED_CAPTION,
     DATE_LINE,
+    POSTED_BY,
+    BYLINE,
     NAV_SOCIAL_LINE,
     NAV_MENU_LINE,
     AD_LABEL,
@@ -79,6 +85,8 @@ TEXT_RULES: tuple[Rule, ...] = (
     FOLLOW_PROMPT,
     TAG_LIST,
     LIVE_LABEL,
+    SEPARATOR_LINE,
+    LABEL_ROW,
     SEE_ALSO_LINK,
     RELATED_HEADING,
     DISCOVER_MORE,
@@ -90,6 +98,7 @@ TEXT_RULES: tuple[Rule, ...] = (
     SOURCE_DOMAIN,
     COPYRIGHT_LINE,
     REPUBLICATION_NOTE,
+    AUTHOR_SECTION,
     AUTHOR_BIO,
     CONTACT_LINE,
     REPEATED_PARAGRAPH,

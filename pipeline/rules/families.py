@@ -29,6 +29,11 @@ class Family(StrEnum):
     PHOTO_CAPTION = ("photo-caption", "#1a7f37", "captions identified by a photo credit, and credits")
     CHROME = ("chrome", "#cf222e", "navigation, share, social, advertising and consent chrome; tag lists")
     TRAILER = ("trailer", "#bc4c00", "what sites append after the article: site trailers, rights, bios")
+    BYLINE = (
+        "byline",
+        "#0550ae",
+        "the line naming the article's writers; posted-by lines of posts and comments",
+    )
     TIMESTAMP = ("timestamp", "#0e7490", "a line that is only a date or a date-time")
     REPEAT = ("repeat", "#57606a", "the same paragraph again right after itself")
 

@@ -96,7 +96,8 @@ AGENCIES = alternation(
 )
 _AGENCY = rf"(?-i:{AGENCIES})"
 _PHOTO_WORD = (
-    r"(?:photo(?:graph)?s?|images?|pictures?|pic|foto(?:s|grafía|ğraf)?|bild(?:er)?|crédit photo|credits?)"
+    r"(?:photo(?:graph)?s?|images?|pictures?|pic|foto(?:s|grafía|ğraf|grafia)?|fotó|bild(?:er)?|crédit photo"
+    r"|credits?|фото|фотография|zdjęcie|fot\.|kuva|φωτο(?:γραφία)?|صورة|사진|写真|图片|圖片)"
 )
 
 _PAREN_CREDIT = re.compile(
@@ -106,7 +107,9 @@ _PAREN_CREDIT = re.compile(
     rf"|[^()]{{0,100}}?/\s*{_AGENCY}\b[^()]{{0,60}}"
     rf"|{_AGENCY}\s*/\s*[^()]{{1,60}}"
     rf"|[^()]{{0,80}}\bvia {_AGENCY}[^()]{{0,30}}"
-    r")\s*\)",
+    r")\s*\)"
+    # Korean and Japanese sites credit in square brackets: "[사진=JTBC]", "［写真：共同］".
+    rf"|[\[［]\s*{_PHOTO_WORD}\s*[=:：]\s*[^\]］]{{1,80}}[\]］]",
     re.IGNORECASE,
 )
 # A credit that ends a paragraph without parentheses: "Photo: Reuters/Umit Bektas",
@@ -176,6 +179,8 @@ CREDITED_CAPTION = rule(
         "Firefighters battle the blaze near Athens. REUTERS/Alkis Konstantinidis",
         "Soccorritori al lavoro dopo la frana. Foto ANSA",
         "Image source, Getty Images",
+        "Фото: Дмитрий Иванов",
+        "[사진=JTBC, 이매진아시아]",
         "AFP via Getty Images",
         (
             "The mayor said the city would rebuild the old town within two years (Photo by John SMITH / AFP) "

@@ -23,10 +23,12 @@ FAMILY = Family.CHROME
 # between them) is a share bar, social strip or toolbar: "X Instagram Youtube", "Share this:",
 # "Partager sur Facebook Partager sur X Copier le lien", "Facebook'ta paylaş".
 _NETWORKS = """facebook twitter x instagram youtube linkedin whatsapp telegram pinterest reddit tiktok threads
-bluesky mastodon flipboard rss messenger snapchat tumblr vk xing pocket viber sms email e-mail mail gmail"""
+bluesky mastodon flipboard rss messenger snapchat tumblr vk xing pocket viber sms email e-mail mail gmail
+digg delicious del.icio.us technorati newsvine stumbleupon myspace tailrank furl fark slashdot"""
 _TOOLS = """share shares sharing tweet pin print copy copied link links send save saved bookmark like likes
 comment comments close menu search home login log sign register newsletters follow listen read min mins
 minute minutes loading skip top back gift click tap reprints reprint order permissions navigation
+printer-friendly printable friend
 teilen drucken kopieren senden versenden merken schließen suche suchen menü anmelden folgen anhören vorlesen
 partager imprimer copier lien envoyer fermer rechercher écouter enregistrer commenter
 compartir imprimir copiar enlace enviar cerrar buscar escuchar guardar comentar
@@ -111,15 +113,29 @@ _MENU_TOKEN = re.compile(r"[^\W\d_][\w'’&.-]*|&|[|/›>»·•–-]")
 _MENU_PUNCTUATION = re.compile(r"[,;:!?]|\.(?:\s|$)")
 
 
+def _section_words(text: str) -> list[str] | None:
+    stripped = text.strip()
+    if len(stripped.split()) > 16 or _MENU_PUNCTUATION.search(stripped) or starts_quoted(stripped):
+        return None
+    words = [w for w in _MENU_TOKEN.findall(stripped) if w[0].isalpha()]
+    return words if words and all(w[0].isupper() for w in words) else None
+
+
+def _one_section(text: str | None) -> bool:
+    words = _section_words(text) if text else None
+    return words is not None and len(words) <= 2 and all(w.lower() in _SECTIONS for w in words)
+
+
 def find_menu_line(text: str, ctx: Context) -> list[Span]:
     """A line of 3 to 16 capitalised words without sentence punctuation, all or all but one of them
-    section names of news menus."""
-    stripped = text.strip()
-    if ctx.word_count() > 16 or _MENU_PUNCTUATION.search(stripped) or starts_quoted(stripped):
+    section names of news menus; or one section name in a run of them, one a line."""
+    words = _section_words(text) if ctx.word_count() <= 16 else None
+    if words is None:
         return []
-    words = [w for w in _MENU_TOKEN.findall(stripped) if w[0].isalpha()]
-    if len(words) < 3 or not all(w[0].isupper() for w in words):
-        return []
+    if len(words) < 3:
+        before, after = ctx.neighbours()
+        in_run = _one_section(text) and (_one_section(before) or _one_section(after))
+        return [(0, len(text))] if in_run else []
     known = sum(w.lower() in _SECTIONS for w in words)
     return [(0, len(text))] if known >= max(2, len(words) - 1) else []
 
@@ -134,11 +150,16 @@ NAV_MENU_LINE = rule(
         "Startseite › Politik › Ausland",
         "Accueil Monde Économie Culture",
         "Inicio Deportes Cultura Opinión",
+        (
+            "News\nSports\nBusiness\nThe council met on Monday to agree the budget.",
+            "The council met on Monday to agree the budget.",
+        ),
     ],
     keeps=[
         "Home Secretary James Cleverly",
         "World Business Council for Sustainable Development",
         "Sport England Chief Executive Tim Hollingsworth",
+        "Business\nThe council met on Monday to agree the budget.",
     ],
 )
 
@@ -166,6 +187,7 @@ _AD_LABELS = alternation(
     "article continues after advertisement",
     "scroll to continue",
     "scroll down to continue",
+    r"advertisement\s*\d*\s*story continues below",
     "advertisement - scroll to continue",
     "advertisement - story continues below",
     "anzeige",
@@ -221,6 +243,16 @@ _COOKIE = alternation(
     r"utilizamos cookies",
     r"(?:bu )?(?:web )?site(?:miz|mizde)? çerez(?:ler)? kullan\w*",
     r"çerez(?:ler)? kullanıyoruz",
+    # A third party's content (a video, a post) held back until the reader consents.
+    r"ich bin damit einverstanden, dass mir (?:der )?externe(?:r)? inhalte? angezeigt",
+    r"(?:um|damit) (?:diesen|den|externe) inhalte? (?:zu sehen|angezeigt)",
+    r"externer inhalt",
+    r"this (?:content|embed|video|post) is (?:provided|hosted|supplied) by a third party",
+    r"to (?:view|see|display) this (?:content|embed|video|post).{0,60}?\b(?:accept|allow|enable|consent)",
+    r"we need your (?:permission|consent) to load\b",
+    r"click (?:here )?to (?:load|show|display) (?:the |this )?(?:content|embed|video|post)",
+    r"(?:ce contenu est bloqué|pour afficher ce contenu)",
+    r"(?:para ver este contenido|este contenido está bloqueado)",
 )
 
 COOKIE_NOTICE = rule(
@@ -229,6 +261,9 @@ COOKIE_NOTICE = rule(
     'A cookie or consent banner ("We use cookies to improve your experience ...").',
     WholeLine(rf"[\W_]{{0,3}}{_COOKIE}\b.*", max_words=80),
     removes=[
+        "Ich bin damit einverstanden, dass mir der externe Inhalt angezeigt wird. Damit können "
+        "personenbezogene Daten an Drittplattformen übermittelt werden.",
+        "This content is provided by a third party. To view it, accept social media cookies.",
         "We use cookies to improve your experience on our site. By continuing you accept our use of cookies.",
         "Wir verwenden Cookies, um Ihnen ein optimales Webseiten-Erlebnis zu bieten.",
         "Ce site utilise des cookies pour améliorer votre expérience.",
@@ -272,6 +307,7 @@ _FOLLOW = re.compile(
 )
 _APP_PROMPT = re.compile(
     r"^[\W_]{0,3}(?:(?:click|tap) here (?:to|for)\b|(?:download|get) (?:the|our) .{0,30}?\bapp\b"
+    rf"|subscribe to .{{1,40}}? on {_NETWORK_NAMES}\b"
     r"|get .{1,60}? on the go\b.*\bclick(?:ing)? here\W*$)",
     re.IGNORECASE,
 )
@@ -306,6 +342,7 @@ FOLLOW_PROMPT = rule(
         "Suivez-nous sur Instagram",
         "Síguenos en X y Facebook",
         "Güncel haberler için bizi Facebook'ta takip edin.",
+        "Subscribe to Example Tech on YouTube for more Apple news:",
     ],
     keeps=[
         "'Follow us on Telegram,' the group urged supporters, according to the indictment.",
@@ -455,5 +492,62 @@ LIVE_LABEL = rule(
         "Live music returns to the harbour on Saturday.",
         "Key events of the year were the floods and the election.",
         "Pinned under the rubble for two days, she was rescued on Tuesday.",
+    ],
+)
+
+
+def find_separator(text: str, ctx: Context) -> list[Span]:
+    """A line with no letter or digit: a rule of underscores or stars, a row of empty table cells."""
+    return [] if any(ch.isalnum() for ch in text) else [(0, len(text))]
+
+
+SEPARATOR_LINE = rule(
+    "separator-line",
+    FAMILY,
+    'A line of symbols only: a separator ("___", "* * *") or a row of empty table cells ("|  |  |").',
+    find_separator,
+    removes=["___", "* * *", "|  |  |", "• • •"],
+    keeps=["1-0", "Q&A", "— AP"],
+)
+
+_ROW_CELL_WORDS = 3
+_ROW_MAX_CELLS = 12
+
+
+def _cells(text: str) -> list[str] | None:
+    stripped = text.strip()
+    if not (stripped.startswith("|") and stripped.endswith("|")):
+        return None
+    return [cell.strip() for cell in stripped.strip("|").split("|")]
+
+
+def find_label_row(text: str, ctx: Context) -> list[Span]:
+    """A row of a table that lays out link labels: framed by pipes, two or more short cells without a
+    digit or a sentence, and no neighbour row of the same width (a data table's rows share theirs)."""
+    cells = _cells(text)
+    if cells is None or any(ch.isdigit() for ch in text):
+        return []
+    filled = [cell for cell in cells if cell]
+    if not 2 <= len(filled) <= _ROW_MAX_CELLS:
+        return []
+    if any(len(cell.split()) > _ROW_CELL_WORDS or cell[-1] in ".!?" for cell in filled):
+        return []
+    for neighbour in ctx.neighbours():
+        around = _cells(neighbour) if neighbour else None
+        if around is not None and len(around) == len(cells):
+            return []
+    return [(0, len(text))]
+
+
+LABEL_ROW = rule(
+    "label-row",
+    FAMILY,
+    'A layout table\'s row of link labels ("| Most Viewed | Most Emailed |"), not a row of a data table.',
+    find_label_row,
+    removes=["| Most Viewed | Most Emailed |", "| Home |  | News |  | Canada AM |  | Weather |"],
+    keeps=[
+        "| Team | Played | Points |\n| Harbour United | 12 | 27 |\n| Port Rovers | 12 | 19 |",
+        "| Name | Role |\n| Jane Doe | Mayor |",
+        "| The bridge is closed. | Use the ring road. |",
     ],
 )

@@ -71,6 +71,16 @@ _FORM_LINES = alternation(
     r"e-?posta (?:adresiniz|hesabınız) yay[ıi]nlanmayacak(?:t[ıi]r)?\.?(?:\s*gerekli alanlar \* ile "
     r"işaretlen(?:miş|di)(?:lerdir)?\s*\*?\.?)?",
     r"gerekli alanlar \* ile işaretlen(?:miş|di)(?:lerdir)?\s*\*?\.?",
+    # The buttons and prompts around each comment, and the calls to join in.
+    r"report (?:this(?: comment)?|abuse|comment)",
+    r"flag as (?:inappropriate|offensive)",
+    r"(?:reply|recommend|permalink)",
+    r"have your say",
+    r"add (?:a |your )?comment",
+    r"(?:read|view|show|see) (?:all )?(?:the )?(?:\d+ )?(?:comments|reader comments|readers' comments)",
+    r"(?:kommentar melden|antworten|melden|kommentieren)",
+    r"(?:signaler(?: un abus)?|répondre|réagir)",
+    r"(?:denunciar|responder)",
 )
 
 COMMENT_FORM = rule(
@@ -95,6 +105,9 @@ COMMENT_FORM = rule(
         "E-posta adresiniz yayınlanmayacak. Gerekli alanlar * ile işaretlenmişlerdir",
         "Lascia una risposta",
         "O seu endereço de email não será publicado. Campos obrigatórios são marcados com *",
+        "Report this",
+        "Have your say",
+        "Reply",
     ],
     keeps=[
         "The ministry declined to comment.",
@@ -103,6 +116,8 @@ COMMENT_FORM = rule(
         "Le ministère n'a pas souhaité laisser de commentaire sur cette affaire.",
         "El ministerio declinó hacer comentarios sobre la investigación.",
         "Bakanlık konuyla ilgili yorum yapmadı.",
+        "Reply to the council's letter was due by Friday.",
+        "Report this week: the harbour reopens.",
     ],
 )
 
@@ -110,6 +125,7 @@ _COUNTS = (
     r"(?:\d[\d.,]*|one|no) (?:comments?|responses?|replies|kommentare?|commentaires?|comentarios?|yorum)"
     r"|(?:one|\d+) (?:thoughts?|responses?) (?:on|to) [\"“].{1,150}[\"”]"
     r"|(?:view|show|read|see) (?:all )?(?:\d+ )?comments?(?: \(\d+\))?"
+    r"|(?:comments?|kommentare?|commentaires?|comentarios?|reactions?)\s*\(\d+\)"
 )
 
 COMMENT_COUNT = rule(

@@ -26,6 +26,23 @@ _QUOTED = re.compile(r"“[^”]*”|„[^“”]*[“”]|«[^»]*»|\"[^\"]*\"
 _WORD = re.compile(r"\w")
 
 
+def _char_class(test: Callable[[str], bool]) -> str:
+    """A regex character class of the Basic Multilingual Plane's characters that pass `test`."""
+    ranges: list[tuple[int, int]] = []
+    for code in range(0x10000):
+        if test(chr(code)):
+            if ranges and ranges[-1][1] == code - 1:
+                ranges[-1] = (ranges[-1][0], code)
+            else:
+                ranges.append((code, code))
+    spans = (re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in ranges)
+    return "[" + "".join(spans) + "]"
+
+
+# An upper-case letter of any script ("A", "É", "Ж", "Ω"): Python's re has no \p{Lu}.
+UPPER = _char_class(str.isupper)
+
+
 def normalise(text: str) -> str:
     """Fold Unicode spaces to ASCII spaces, keeping every offset."""
     return text.translate(_SPACE_TABLE)
@@ -99,6 +116,20 @@ class Context:
         """Whether this paragraph is among the last `size` kept paragraphs."""
         return self.after() < size
 
+    def in_head(self, size: int) -> bool:
+        """Whether this paragraph is among the first `size` kept paragraphs."""
+        return sum(self.alive[: self.index]) < size
+
+    def at_edge(self, size: int) -> bool:
+        """Whether this paragraph is among the first or the last `size` kept paragraphs."""
+        return self.in_head(size) or self.in_tail(size)
+
+    def neighbours(self) -> tuple[str | None, str | None]:
+        """The paragraphs right before and after this one as they came in, kept or not."""
+        before = self.views[self.index - 1] if self.index > 0 else None
+        after = self.views[self.index + 1] if self.index + 1 < len(self.views) else None
+        return before, after
+
 
 Finder = Callable[[str, Context], list[Span]]
 Condition = Callable[[str, Context], bool]
@@ -122,7 +153,8 @@ class WholeLine:
 
     `max_words`: longer paragraphs are never matched. `needs`: literal strings (lower case unless
     `flags` drops IGNORECASE) one of which a match must contain, a cheap test that spares the regex on
-    most paragraphs. `tail`: only among the last `tail` kept paragraphs. `when`: a further test of the
+    most paragraphs. `tail`: only among the last `tail` kept paragraphs; `edge`: only among the first or
+    the last `edge`. `when`: a further test of the
     stripped paragraph and its context (a module-level function, so that the rule pickles).
     """
 
@@ -130,6 +162,7 @@ class WholeLine:
     max_words: int = 40
     needs: tuple[str, ...] = ()
     tail: int | None = None
+    edge: int | None = None
     when: Condition | None = None
     flags: int = re.IGNORECASE
     _regex: re.Pattern[str] = field(init=False, repr=False, compare=False)
@@ -147,6 +180,8 @@ class WholeLine:
             return []
         if self.tail is not None and not ctx.in_tail(self.tail):
             return []
+        if self.edge is not None and not ctx.at_edge(self.edge):
+            return []
         if self.when is not None and not self.when(stripped, ctx):
             return []
         return [(0, len(text))]
@@ -159,6 +194,7 @@ class WholeLine:
             "max_words": self.max_words,
             "needs": list(self.needs),
             "tail": self.tail,
+            "edge": self.edge,
             "when": _name_of(self.when),
         }
 

@@ -53,6 +53,14 @@ _SIGNUP = alternation(
     r"(?:abonnieren|anmelden|registrieren|subscribe|sign up|register|abonnez-vous|inscrivez-vous|"
     r"suscr[ií]bete|iscriviti|abone olun|inscreva-se|assine)"
     r"(?: now| today| here| jetzt| kostenlos| gratis)?\s*[.!]*",
+    # Alerts and daily news by e-mail, and the magazine delivered to the door.
+    r"(?:subscribe|sign up|register)\s+(?:for|to)\s+.{0,40}?\b(?:e-?mail|newsletter|news)\s+alerts?\b.*",
+    r"get (?:daily|weekly|the daily|the weekly) [\w\s'’-]{1,40}?(?:news|headlines|updates|newsletter)s?\W*",
+    r"(?:get|have|receive) .{1,60}? delivered (?:to|through|straight to|right to) your "
+    r"(?:door|doorstep|letterbox|letter box|inbox|mailbox)\b.*",
+    # ja: e-mail magazines, the digital edition, members only, as a line that is no sentence (no 。)
+    r"[^。]{0,30}(?:メールマガジン|メルマガ|ニュースレター)[^。]{0,30}",
+    r"[^。]{0,20}(?:電子版|会員登録|有料会員|会員限定)[^。]{0,20}",
     # tr
     r"(?:e-?)?bültenimize (?:abone olun|kaydolun|üye olun)\b.*",
     r"(?:abone ol(?:un)?|üye ol(?:un)?)\b.{0,80}?\b(?:bülten|e-?posta)\w*\b.*",
@@ -86,6 +94,11 @@ NEWSLETTER_SIGNUP = rule(
         "Bültenimize abone olun, gündemi kaçırmayın.",
         "Der Morgen-Newsletter: Die wichtigsten Themen des Tages um 7 Uhr in Ihrem Postfach. Jetzt anmelden!",
         "Iscriviti alla newsletter del mattino per ricevere le notizie del giorno.",
+        "Sign Up For Breaking News E-mail Alerts",
+        "Get daily National news",
+        "Get Motor Cycle Monthly delivered through your letterbox every month. 12 issues for £11.99.",
+        "各種メールマガジンで最新情報をお届け",
+        "中日新聞電子版が利用できる",
     ],
     keeps=[
         "Aid agencies warned that fuel was running short, and asked readers to subscribe to official "
@@ -100,6 +113,9 @@ NEWSLETTER_SIGNUP = rule(
         "Platformun abone sayısı geçen yıl yüzde 20 arttı.",
         "The council sent the alert by email on Monday. Residents were told to register by Friday.",
         "- Sign up for the streaming bundle using the same email as your existing account",
+        "Get daily updates on the recovery from the council's website, the mayor said.",
+        "The parcels were delivered to your door within two days, the company promised in its advert.",
+        "同社は電子版の読者が昨年より2割増えたと発表した。",
     ],
 )
 
@@ -151,6 +167,13 @@ _PAYWALL = alternation(
     r"il vous reste \d+ ?% de cet article à lire\b.*",
     r"este (?:contenido|artículo) es (?:exclusivo )?(?:solo )?para (?:suscriptores|socios)\b.*",
     r"bu içerik (?:sadece |yalnızca )?abonelere özeldir\b.*",
+    # The reader's own subscription addressed ("Add another user to your subscription?").
+    r".{0,60}?\b(?:your subscription|tu suscripci[oó]n|votre abonnement|ihr abo|dein abo|il tuo abbonamento)"
+    r"\b.{0,60}[?!]",
+    r"(?:jetzt )?(?:weiter)?lesen mit (?:\w+\s?){1,3}(?:abo|plus|\+)\W*",
+    r".{0,80}?\bnur für (?:abonnenten|abonnentinnen|abonnent\*innen)\b.{0,40}",
+    r"(?:この記事は)?(?:有料)?会員限定(?:の)?記事(?:です)?.{0,20}",
+    r"続きを読むには.{0,40}",
 )
 
 PAYWALL_PROMPT = rule(
@@ -164,9 +187,13 @@ PAYWALL_PROMPT = rule(
         "You have reached your limit of free articles this month.",
         "Cet article est réservé aux abonnés.",
         "Este contenido es exclusivo para suscriptores.",
+        "¿Quieres añadir otro usuario a tu suscripción?",
+        "Jetzt weiterlesen mit SZ Plus",
+        "続きを読むには会員登録が必要です",
     ],
     keeps=[
         "The newspaper said the content is for subscribers only, a policy it adopted in 2019.",
         "Readers who have reached their limit of free articles can still read the live blog.",
+        "Your subscription helped fund the investigation, the editor wrote in a letter to readers.",
     ],
 )

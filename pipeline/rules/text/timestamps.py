@@ -160,12 +160,18 @@ _CLOCK = (
     r"\d{1,2}(?::\d{2}(?::\d{2})?|\.\d{2}\s*(?:[ap]\.?m\.?|uhr|h))\s*(?:[ap]\.?m\.?|uhr|h)?"
     r"(?:\s*(?:[A-Z]{2,5}|GMT|UTC)(?:\s*[+-]\d{1,2}(?::?\d{2})?)?)?"
 )
+# "at 11:25am on 07.01.08": the clock before a short date, as British papers printed it.
+_CLOCK_ON_DATE = rf"(?:at\s+)?{_CLOCK}\s+on\s+\d{{1,2}}[./]\d{{1,2}}[./]\d{{2,4}}"
 DATE_LINE_PATTERN = (
+    # A list marker may stand before the line ("- Published 18 November 2019").
+    r"(?:[-–•*]\s+)?(?:"
     # A label whose date the page printed in an element of its own, which extraction drops ("Updated").
     rf"{_PREFIX}\s*:?|"
+    rf"{_PREFIX}\s*:?\s*{_CLOCK_ON_DATE}\s*\.?|"
     rf"(?:{_PREFIX}\s*:?\s*)?(?:{_RELATIVE}|{_CLOCK})\s*\.?|"
     rf"(?:{_PREFIX}\s*:?\s*)?[\[(]?\s*{_STAMP}\s*[\])]?"
     rf"(?:\s*[|·•,/-]?\s*{_PREFIX}\s*:?\s*{_STAMP})?\s*[.|]?"
+    r")"
 )
 
 
@@ -211,6 +217,8 @@ DATE_LINE = rule(
         "15:21 GMT",
         "9.30am",
         "Aktualisiert 14:05 Uhr",
+        "Last updated at 11:25am on 07.01.08",
+        "- Published 18 November 2019",
     ],
     keeps=[
         "On Saturday, Khan Shaykhun and all of Idlib province fell under the control of anti-regime forces.",

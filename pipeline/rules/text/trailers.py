@@ -3,8 +3,10 @@ copyright and republication lines, author bios)."""
 
 from __future__ import annotations
 
+import re
+
 from pipeline.rules.families import Family
-from pipeline.rules.text.shapes import WholeLine, alternation, rule
+from pipeline.rules.text.shapes import Context, Span, WholeLine, alternation, rule
 
 FAMILY = Family.TRAILER
 
@@ -124,6 +126,15 @@ _REPUBLISHED = alternation(
     r"(?:sur|dans|par)\b.*",
     r"este artículo (?:fue publicado|se publicó) (?:originalmente|primero|por primera vez)\b.*",
     r"bu (?:makale|yazı|haber) ilk (?:olarak|kez) .{0,80}?yayımlan\w*\b.*",
+    r"(?:read|view) the original (?:article|story|post)(?: in \w+)? here\b.*",
+    r"lest (?:hier )?den originalartikel\b.*",
+    r"(?:den )?originalartikel (?:auf \w+ )?(?:lesen|finden) sie hier\b.*",
+    # Broadcasters' note of the programme a story ran in ("Sendung: Antenne Brandenburg, 24.04.2024").
+    r"(?:sendung|sendetermin|ausgestrahlt|broadcast on|aired on|émission)\s*:\s*.{1,100}",
+    # Editorial-standards notes ("Our Standards: The Thomson Reuters Trust Principles.").
+    r"our standards\s*:.{0,80}?\btrust principles\b.*",
+    r"(?:learn more about |read )?(?:our|the) editorial (?:standards|guidelines|policy|principles)\W*",
+    r"why you can trust (?:us|\w+)\W*",
 )
 
 REPUBLICATION_NOTE = rule(
@@ -138,11 +149,15 @@ REPUBLICATION_NOTE = rule(
         "The post Floods close the coast road appeared first on Example Coast News.",
         "Originally published on example.org.",
         "Cet article a été initialement publié sur The Conversation.",
+        "Lest den Originalartikel auf Englisch hier.",
+        "Sendung: Antenne Brandenburg, 24.04.2024, 15:10 Uhr",
+        "Our Standards: The Thomson Reuters Trust Principles.",
     ],
     keeps=[
         "The article, which originally appeared in a regional paper, was later withdrawn.",
         "Originally published in 1851, the novel sold fewer than 3,000 copies in its author's lifetime.",
         "This story has been corrected to show that the minister spoke in Ankara, not Istanbul.",
+        "Our standards of care have fallen, the hospital's director admitted on Tuesday.",
     ],
 )
 
@@ -163,7 +178,8 @@ _ROLE = alternation(
     "author",
 )
 _BIO_VERBS = (
-    r"(?:covers?|covering|writes? (?:about|on|for)|reports? (?:on|for)|based in|has (?:written|reported))"
+    r"(?:covers?|covering|writes? (?:about|on|for)|reports? (?:on|for)|based in|has (?:written|reported)"
+    r"|(?:at|for|with) (?-i:[A-Z])|follow (?:her|him|them)\b|e-?mail\b|@\w)"
 )
 
 AUTHOR_BIO = rule(
@@ -176,7 +192,10 @@ AUTHOR_BIO = rule(
         max_words=70,
         tail=1,
     ),
-    removes=["Jane Doe is a senior correspondent covering the Middle East for Example News."],
+    removes=[
+        "Jane Doe is a senior correspondent covering the Middle East for Example News.",
+        "Omar Haddad is a reporter at Example News. Follow him on X @omarhaddad or email omar@example.com.",
+    ],
     keeps=[
         "Evan Carter is a reporter for a regional daily who was detained in March.",
         "Maria Lopez is a nurse who has worked at the hospital for 20 years.",
@@ -199,5 +218,66 @@ CONTACT_LINE = rule(
     keeps=[
         "Investigators said the threats were sent to the mayor at her city hall address.",
         "Write to your representative, the campaign urged supporters on Monday.",
+    ],
+)
+
+
+# The heading of an author's bio at the end of an article, and the bio under it.
+_ABOUT_AUTHOR = alternation(
+    "about the author",
+    "about the authors",
+    "the author",
+    "the authors",
+    "die autorin",
+    "der autor",
+    "die autoren",
+    "zur autorin",
+    "zum autor",
+    "über die autorin",
+    "über den autor",
+    "l'auteur",
+    "l'autrice",
+    "à propos de l'auteur",
+    "sobre el autor",
+    "sobre la autora",
+    "sobre o autor",
+    "sobre a autora",
+    "yazar hakkında",
+    "об авторе",
+)
+_ABOUT_AUTHOR_LINE = rf"[\W_]{{0,3}}{_ABOUT_AUTHOR}\s*:?"
+
+
+_HEADING_WORDS = 6
+_BIO_WORDS = 90
+
+
+def find_author_section(text: str, ctx: Context) -> list[Span]:
+    """Among the last three paragraphs: an about-the-author heading, and the paragraph right after one."""
+    if not ctx.in_tail(3):
+        return []
+    heading = re.compile(_ABOUT_AUTHOR_LINE, re.IGNORECASE)
+    if ctx.word_count() <= _HEADING_WORDS and heading.fullmatch(text.strip()):
+        return [(0, len(text))]
+    before, _ = ctx.neighbours()
+    under = before is not None and heading.fullmatch(before.strip()) is not None
+    return [(0, len(text))] if under and ctx.word_count() <= _BIO_WORDS else []
+
+
+AUTHOR_SECTION = rule(
+    "author-section",
+    FAMILY,
+    'The "About the author" heading that ends an article, and the bio right under it.',
+    find_author_section,
+    removes=[
+        (
+            "The harbour will reopen on Monday.\nDie Autorin\nLena Vogt schreibt seit 2019 über Verkehr.",
+            "The harbour will reopen on Monday.",
+        ),
+        ("The talks resume on Monday.\nAbout the author", "The talks resume on Monday."),
+    ],
+    keeps=[
+        "The author of the report, a former minister, said the findings were clear.",
+        "Der Autor des Briefes ist bis heute unbekannt.",
     ],
 )
