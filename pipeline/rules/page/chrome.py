@@ -13,6 +13,7 @@ from pipeline.rules.page.markup import (
     climb,
     items_of,
     link_text_share,
+    part_of_article,
     same_site,
     word_count,
 )
@@ -103,7 +104,7 @@ def _menu(element: HtmlElement, page: PageContext) -> HtmlElement | None:
     if element.tag in LISTS and not element.get("role"):
         classes = set((element.get("class") or "").split())
         if not classes & _MENU_CLASSES:
-            if classes:
+            if classes or part_of_article(element):
                 return None
             items = items_of(element)
             if items is None or len(items) < _LINK_LIST_ITEMS:

@@ -3,6 +3,7 @@ tests, climbing to the box around an element, lists whose every item passes a te
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
@@ -119,3 +120,62 @@ def list_of(
     if items is None or len(items) < minimum:
         return None
     return element if all(test(item, page) for item in items) else None
+
+
+# The class names article bodies carry (WordPress, news CMSs, schema.org microdata).
+_BODY_CLASSES = frozenset(
+    {
+        "entry-content",
+        "post-content",
+        "article-body",
+        "article__body",
+        "articlebody",
+        "story-body",
+        "post-body",
+        "article-content",
+        "article__content",
+        "body-text",
+        "content-body",
+    }
+)
+# A lead-in that introduces a list is a sentence of some words ending in a colon; a related-links
+# label ("Read more:", "Related coverage:") is not one.
+_INTRO_MIN_WORDS = 4
+_INTRO_MAX_LINK_SHARE = 0.5
+_LABEL_START = re.compile(
+    r"^[\W_]*(?:see also|read (?:more|also|next)|also read|related|more (?:on|from|about|stories)|"
+    r"recommended|you (?:may|might) also|lesen sie|mehr zum|lire aussi|à lire|lee también|leia também)\b",
+    re.IGNORECASE,
+)
+
+
+def in_article_body(element: HtmlElement) -> bool:
+    """Whether the element stands inside the article's body (its microdata or its CMS class)."""
+    for ancestor in element.iterancestors():
+        if ancestor.get("itemprop") == "articleBody":
+            return True
+        if _BODY_CLASSES.intersection((ancestor.get("class") or "").lower().split()):
+            return True
+    return False
+
+
+def introduced(element: HtmlElement) -> bool:
+    """Whether a list follows a sentence of the article that leads into it ("Here is what changes:")."""
+    previous = element.getprevious()
+    while previous is not None and not text_of(previous):
+        previous = previous.getprevious()
+    if previous is None:
+        return False
+    lead = text_of(previous)
+    return (
+        lead.endswith(":")
+        and len(lead.split()) >= _INTRO_MIN_WORDS
+        and _LABEL_START.match(lead) is None
+        and link_text_share(previous) < _INTRO_MAX_LINK_SHARE
+    )
+
+
+def part_of_article(element: HtmlElement) -> bool:
+    """A list in the article's body that a sentence of the article leads into: the article's own list
+    (a roundup's links, a fixture list, numbered steps), never a menu or a teaser rail."""
+    return in_article_body(element) and introduced(element)

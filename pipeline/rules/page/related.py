@@ -8,6 +8,7 @@ from pipeline.rules.families import Family
 from pipeline.rules.page.markup import (
     link_text_share,
     list_of,
+    part_of_article,
     same_site,
     text_of,
     word_count,
@@ -39,6 +40,8 @@ def _only_story_links(element: HtmlElement, page: PageContext) -> bool:
 
 
 def _related_block(element: HtmlElement, page: PageContext) -> HtmlElement | None:
+    if part_of_article(element):
+        return None
     if element.tag == "p":
         return element if _only_story_links(element, page) else None
     return list_of(element, page, 2, _only_story_links)
@@ -52,7 +55,8 @@ INLINE_RELATED_LINK = PageRule(
     "blocks, the in-story links of newsroom CMSs such as Arc Publishing, 'Related:' lists): a `<p>` "
     "whose whole text is headline-long links to the same site (one, or a row of them with "
     "separators), or a `<ul>`/`<ol>` whose every item is. A link to another site, a document or an "
-    "image, or a link inside prose, is kept.",
+    "image, or a link inside prose, is kept, and so is a list in the article body that a sentence of "
+    "the article leads into (a roundup's links).",
     select=Select(tags=frozenset({"p", "ul", "ol"})),
     pick=_related_block,
 )
@@ -69,7 +73,7 @@ def _teaser(item: HtmlElement, page: PageContext) -> bool:
 
 
 def _teaser_list(element: HtmlElement, page: PageContext) -> HtmlElement | None:
-    return list_of(element, page, _TEASER_ITEMS, _teaser)
+    return None if part_of_article(element) else list_of(element, page, _TEASER_ITEMS, _teaser)
 
 
 TEASER_LIST = PageRule(
@@ -78,7 +82,8 @@ TEASER_LIST = PageRule(
     purpose="A list of story teasers: each item a headline link to the same site and a line of summary.",
     evidence="The 'Latest', 'More stories' and 'Most read' rails of news CMSs and WordPress themes, "
     "rendered as a `<ul>`/`<ol>` of two or more items, each a headline-long link to another story of "
-    "the site with at most a short summary (forty words, a quarter of it link text at least).",
+    "the site with at most a short summary (forty words, a quarter of it link text at least); a list in "
+    "the article body that a sentence of the article leads into is the article's own roundup and stays.",
     select=Select(tags=frozenset({"ul", "ol"})),
     pick=_teaser_list,
 )

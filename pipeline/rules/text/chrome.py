@@ -275,12 +275,11 @@ COOKIE_NOTICE = rule(
     ],
 )
 
-_FOLLOW_PHRASES = alternation(
+# A call to follow the site: "follow us" and its translations, then a network, a handle or the end;
+# "join us" and "like us" only with a network, so an event the article announces ("Join us at the
+# harbour on Saturday") and a comparison ("Like us, the council ...") stay.
+_FOLLOW_US = alternation(
     r"follow us",
-    r"join us",
-    r"like us",
-    r"follow (?:him|her|them|the author|our \w+) on",
-    r"follow @\w+",
     r"folgen sie uns",
     r"folge uns",
     r"folgt uns",
@@ -298,8 +297,14 @@ _NETWORK_NAMES = (
     r"(?:facebook|x|twitter|instagram|youtube|linkedin|whatsapp|telegram|tiktok|threads|bluesky|mastodon"
     r"|google news|flipboard|social media)"
 )
+_FOLLOW_PHRASES = (
+    rf"{_FOLLOW_US}(?:\s+(?:on|at|auf|sur|en|su|no|in|for|für|pour|para)\b|\s*@|\s*[.!:]*\s*$)"
+    rf"|(?:join|like) us (?:on|at) {_NETWORK_NAMES}\b"
+    r"|follow (?:him|her|them|the author|our \w+) on\b"
+    r"|follow @\w+"
+)
 _FOLLOW = re.compile(
-    rf"(?:^|[,:;—–]\s+|^[\W_]{{1,3}}){_FOLLOW_PHRASES}\b"
+    rf"(?:^|[,:;—–]\s+|^[\W_]{{1,3}})(?:{_FOLLOW_PHRASES})"
     # "Follow The Example Gazette on Facebook": the site's name, then a network.
     rf"|(?:^|[,:;—–]\s+|^[\W_]{{1,3}})follow\b.{{1,60}}?\bon {_NETWORK_NAMES}\b"
     r"|\bbizi\b.{0,80}?\btakip (?:edin|edebilirsiniz)\W*$|\bhesaplar[ıi]m[ıi]z[ıi] takip edin\W*$",
@@ -336,6 +341,8 @@ FOLLOW_PROMPT = rule(
     removes=[
         "Follow us on Facebook, X and Instagram.",
         "For breaking news and analysis, follow us on Threads and Bluesky.",
+        "Join us on Telegram",
+        "Follow us!",
         "Follow Example Daily News on X and Instagram.",
         "Click here to get the Example News app",
         "Folgen Sie uns auf Facebook und Twitter",
@@ -351,6 +358,8 @@ FOLLOW_PROMPT = rule(
         "Follow the money, investigators were told, and the trail leads to Cyprus.",
         "Follow the river north and the trail ends on a ridge above the town.",
         "Polis, şüphelileri iki gün boyunca takip etti.",
+        "Join us at the harbour on Saturday for the lifeboat open day.",
+        "Like us, the council wants the bridge reopened.",
     ],
 )
 
