@@ -162,11 +162,11 @@ def in_article_body(element: HtmlElement) -> bool:
 def introduced(element: HtmlElement) -> bool:
     """Whether a list follows a sentence of the article that leads into it ("Here is what changes:")."""
     previous = element.getprevious()
-    while previous is not None and not text_of(previous):
+    while previous is not None and not previous.text_content().strip():
         previous = previous.getprevious()
     if previous is None:
         return False
-    lead = text_of(previous)
+    lead = " ".join(previous.text_content().split())
     return (
         lead.endswith(":")
         and len(lead.split()) >= _INTRO_MIN_WORDS
@@ -178,4 +178,4 @@ def introduced(element: HtmlElement) -> bool:
 def part_of_article(element: HtmlElement) -> bool:
     """A list in the article's body that a sentence of the article leads into: the article's own list
     (a roundup's links, a fixture list, numbered steps), never a menu or a teaser rail."""
-    return in_article_body(element) and introduced(element)
+    return element.tag in LISTS and introduced(element) and in_article_body(element)

@@ -132,11 +132,17 @@ MAX_CREDIT_WORDS = 14
 MAX_CAPTION_WORDS = 75
 
 
+# A credit that ends a paragraph is shorter than this: the trailing pattern is tried on the end alone.
+_TAIL_CHARS = 400
+
+
 def credit_spans(text: str) -> list[Span]:
     """Photo credits in a paragraph, outside quotations, in order."""
     quoted = quoted_spans(text)
-    spans = [m.span() for m in _PAREN_CREDIT.finditer(text) if not inside(m.span(), quoted)]
-    trailing = _TRAILING_CREDIT.search(text)
+    spans = []
+    if "(" in text or "[" in text or "［" in text:
+        spans = [m.span() for m in _PAREN_CREDIT.finditer(text) if not inside(m.span(), quoted)]
+    trailing = _TRAILING_CREDIT.search(text, max(0, len(text.rstrip()) - _TAIL_CHARS))
     if trailing and word_count(trailing["credit"]) <= MAX_CREDIT_WORDS:
         span = trailing.span("credit")
         if not inside(span, quoted) and not any(s <= span[0] < e for s, e in spans):
@@ -144,9 +150,42 @@ def credit_spans(text: str) -> list[Span]:
     return sorted(spans)
 
 
+# Every credit has a bracket, a slash, a photo word, "via" or Getty: a paragraph without any of them
+# spares the credit patterns (most paragraphs are prose). Plain substrings, tested on the lower case.
+_CREDIT_SIGNS = (
+    "(",
+    "[",
+    "［",
+    "/",
+    "via ",
+    "getty",
+    "photo",
+    "foto",
+    "fotó",
+    "image",
+    "pic",
+    "bild",
+    "crédit",
+    "credit",
+    "фото",
+    "zdjęcie",
+    "fot.",
+    "kuva",
+    "φωτο",
+    "صورة",
+    "사진",
+    "写真",
+    "图片",
+    "圖片",
+)
+
+
 def find_credited_caption(text: str, ctx: Context) -> list[Span]:
     """Photo credits; the whole paragraph when it is only captions (each up to MAX_CAPTION_WORDS words)
     each ending in a credit."""
+    lowered = ctx.lower()
+    if not any(sign in lowered for sign in _CREDIT_SIGNS):
+        return []
     credits = credit_spans(text)
     if not credits:
         return []

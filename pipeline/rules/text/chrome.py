@@ -317,6 +317,24 @@ _APP_PROMPT = re.compile(
     re.IGNORECASE,
 )
 MAX_FOLLOW_WORDS = 30
+# One of these stands in every call the patterns take (a cheap test before them).
+_FOLLOW_NEEDS = (
+    "follow",
+    "folg",
+    "suiv",
+    "sígu",
+    "sigu",
+    "segu",
+    "siga",
+    "join",
+    "like",
+    "takip",
+    "click",
+    "tap ",
+    "download",
+    "get ",
+    "subscribe",
+)
 
 
 def find_follow_prompt(text: str, ctx: Context) -> list[Span]:
@@ -324,6 +342,8 @@ def find_follow_prompt(text: str, ctx: Context) -> list[Span]:
     call to follow the site on a network or to get its app, outside quotations."""
     stripped = text.strip()
     if ctx.word_count() > MAX_FOLLOW_WORDS or not stripped or starts_quoted(stripped):
+        return []
+    if not any(word in ctx.lower() for word in _FOLLOW_NEEDS):
         return []
     if _APP_PROMPT.search(stripped):
         return [(0, len(text))]

@@ -10,7 +10,7 @@ from pipeline.rules.text.shapes import Context, Span, WholeLine, alternation, ru
 FAMILY = Family.RELATED_LINK
 
 # Labels that introduce a link to another article, by language.
-LINK_LABELS = alternation(
+_LINK_LABEL_PHRASES = (
     # en
     "see also",
     "see more",
@@ -158,6 +158,7 @@ LINK_LABELS = alternation(
     "mehr infos",
     "more",
 )
+LINK_LABELS = alternation(*_LINK_LABEL_PHRASES)
 # A label is set off from its headline by punctuation or a run of spaces (seed 000 has
 # "See also", a no-break space and a space), never by a single space: "See also the 2019
 # ruling ..." is a sentence.
@@ -179,11 +180,26 @@ def _headline_ok(headline: str) -> bool:
     return word_count(headline) <= MAX_HEADLINE_WORDS and _SENTENCE_BREAK.search(headline) is None
 
 
+# The first words of the labels: a paragraph whose first word is none of them is no link line.
+_FIRST_WORD = re.compile(r"[\W_]{0,3}([^\W_]+)")
+
+
+def _folded(word: str) -> str:
+    # "İ" lowers to "i" and a combining dot; the dot goes, so Turkish labels compare.
+    return word.lower().replace("\u0307", "")
+
+
+_FIRST_WORDS = frozenset(
+    _folded(found.group(1)) for found in map(_FIRST_WORD.match, _LINK_LABEL_PHRASES) if found is not None
+)
+
+
 def find_link_line(text: str, ctx: Context) -> list[Span]:
     """A link label alone, or a label, a separator and a headline (a capital first, at most
     MAX_HEADLINE_WORDS words, one sentence)."""
     stripped = text.strip()
-    if not stripped or starts_quoted(stripped):
+    first = _FIRST_WORD.match(stripped)
+    if first is None or _folded(first.group(1)) not in _FIRST_WORDS or starts_quoted(stripped):
         return []
     if _LABEL_ONLY.fullmatch(stripped):
         return [(0, len(text))]

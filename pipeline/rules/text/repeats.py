@@ -10,7 +10,7 @@ from pipeline.text import squeeze
 def find_repeat(text: str, ctx: Context) -> list[Span]:
     """A paragraph equal (space and case aside) to the kept paragraph right before it."""
     previous = ctx.previous()
-    if previous is None or not text.strip():
+    if previous is None or not text.strip() or len(previous.split()) != ctx.word_count():
         return []
     return [(0, len(text))] if squeeze(previous) == squeeze(text) else []
 
