@@ -1,8 +1,9 @@
 """Every page rule cuts its block from its own fixture page, and the look-alikes there survive every rule.
 
 A fixture is tests/page_rules/<rule>.html (more pages of a rule: <rule>-<case>.html) with <rule>.json
-beside it: `removes`, texts the rule must cut (each within one cut), and `keeps`, look-alikes that must
-come through all the page rules. The page's canonical URL and meta description are what the rules see.
+beside it: `removes`, texts the rule must cut (each within one cut), `keeps`, look-alikes that must
+come through all the page rules, and optionally `rule_keeps`, look-alikes the fixture's rule must leave
+that another rule may cut. The page's canonical URL and meta description are what the rules see.
 """
 
 from __future__ import annotations
@@ -42,6 +43,11 @@ FIXTURES = sorted(DOM_DIR.glob("*.html"))
 CASES = [pytest.param(_rule_of(p), p, id=p.stem) for p in FIXTURES]
 
 
+RULE_KEEP_CASES = [
+    case for case in CASES if "rule_keeps" in json.loads(case.values[1].with_suffix(".json").read_text())
+]
+
+
 def _expected(path: Path) -> dict[str, list[str]]:
     data: dict[str, list[str]] = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
     return data
@@ -67,6 +73,17 @@ def test_rule_cuts_its_blocks(rule: PageRule, path: Path) -> None:
     for text in _expected(path)["removes"]:
         assert any(squeeze(text) in squeeze(r.text) for r in removed), text
         assert squeeze(text) not in left, text
+
+
+@pytest.mark.parametrize(("rule", "path"), RULE_KEEP_CASES)
+def test_the_rule_leaves_its_own_lookalikes(rule: PageRule, path: Path) -> None:
+    """`rule_keeps`: look-alikes of the fixture's rule that another rule may rightly cut (a comment form
+    beside a sign-up box)."""
+    tree, url, description = _page(path)
+    removed = prune(tree, (rule,), url, description)
+    for text in _expected(path)["rule_keeps"]:
+        assert squeeze(text) in _body_text(tree), text
+        assert not any(squeeze(text) in squeeze(r.text) for r in removed), text
 
 
 @pytest.mark.parametrize(("rule", "path"), CASES)

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from pipeline.rules.families import FAMILIES, Family
 from pipeline.rules.page.chrome import (
     BREADCRUMB,
+    COMMENT_SECTION,
     HIDDEN_ELEMENT,
     KICKER,
     LINK_CLOUD,
@@ -65,6 +66,7 @@ PAGE_RULES: tuple[PageRule, ...] = (
     SIGNUP_FORM,
     TAG_LINKS,
     CALL_TO_ACTION,
+    COMMENT_SECTION,
     INLINE_RELATED_LINK,
     TEASER_LIST,
 )

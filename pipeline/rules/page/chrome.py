@@ -11,6 +11,7 @@ from pipeline.rules.page.markup import (
     LISTS,
     PAGE_LEVEL,
     climb,
+    in_article_body,
     items_of,
     link_text_share,
     part_of_article,
@@ -230,4 +231,46 @@ BREADCRUMB = PageRule(
         xpath=".//*[contains(@itemtype, 'BreadcrumbList')]",
     ),
     pick=_trail,
+)
+
+
+_COMMENT_MIN_WORDS = 3
+
+
+def _comment_section(element: HtmlElement, page: PageContext) -> HtmlElement | None:
+    if in_article_body(element) or word_count(element) < _COMMENT_MIN_WORDS:
+        return None
+    return element
+
+
+COMMENT_SECTION = PageRule(
+    name="comment-section",
+    family=Family.COMMENT_FORM,
+    purpose="The readers' comments under an article: the comment list, its entries and its platform embed.",
+    evidence="The comment markup of WordPress (`#comments`, `ol.commentlist`, `.comment-list`, "
+    "`.comment-body`, `.comment-author`, `.comment-meta`), of comment platforms (Disqus `#disqus_thread`, "
+    "Facebook `.fb-comments`, Coral `.coral-*`, Livefyre, Spot.IM `data-spotim-*`) and of news CMSs' "
+    "reader-comment and talkback blocks, in English, German, French, Spanish and Turkish class names "
+    "(`kommentare`, `commentaires`, `comentarios`, `yorumlar`); never inside the article body, where a "
+    "quoted reader comment is the article's.",
+    select=Select(
+        parts=frozenset(
+            {
+                "comment",
+                "comments",
+                "commentlist",
+                "kommentar",
+                "kommentare",
+                "commentaires",
+                "comentarios",
+                "yorumlar",
+                "talkback",
+                "disqus",
+                "livefyre",
+                "coral",
+            }
+        ),
+        substrings=("disqus_thread", "fb-comments", "spotim"),
+    ),
+    pick=_comment_section,
 )
