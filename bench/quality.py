@@ -26,7 +26,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
@@ -35,14 +35,15 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from pipeline import Config, Document, run_one, warm_up  # noqa: E402
-from pipeline.rules import PAGE_RULES  # noqa: E402
+from pipeline.rules import PAGE_RULES, TEXT_RULES  # noqa: E402
 from pipeline.tools.evaluate import GoldDocument, load_gold, score_document, shingles, summarise  # noqa: E402
 
 DATA = REPO.parent / "shared" / "benchmarks"
 SETS = ("zyte", "l3s-gn1", "fundus-tests")
 CACHE = REPO / "output" / "quality-cache"
-# The macro-average F1 of newsclean's default configuration must not fall below this (--check).
-MACRO_F1_FLOOR = 0.0
+# The macro-average F1 of newsclean's default configuration must not fall below this (--check): the
+# figure measured when it was set (0.955), less a little for the runs' last-digit wobble.
+MACRO_F1_FLOOR = 0.953
 # A removal is counted as gold text when this share of its shingles is in the page's gold text.
 GOLD_SHARE = 0.5
 
@@ -208,21 +209,25 @@ def _write_jsonl(path: Path, records: list[dict[str, Any]]) -> None:
 # --- ablations ----------------------------------------------------------------------------------------
 
 
+# Options that are not tuning knobs: the comments setting is the policy's, the public API gives the
+# same text, the date search leaves the text alone.
+_NOT_TUNED = frozenset({"include_comments", "public_api", "extensive_date_search", "prune_xpath"})
+
+
 def variants() -> Iterator[tuple[str, Config]]:
+    """The default, then each extraction setting turned over, then each page rule turned off."""
     default = Config()
     yield "default", default
     options = default.extract
-    flips = {
-        "fast": not options.fast,
-        "favor_precision": not options.favor_precision,
-        "favor_recall": not options.favor_recall,
-        "include_tables": not options.include_tables,
-    }
-    for field, value in flips.items():
-        yield f"{field}={value}", replace(default, extract=replace(options, **{field: value}))
+    for option in fields(options):
+        value = getattr(options, option.name)
+        if isinstance(value, bool) and option.name not in _NOT_TUNED:
+            changed = replace(options, **{option.name: not value})
+            yield f"{option.name}={not value}", replace(default, extract=changed)
     for rule in PAGE_RULES:
         yield f"without {rule.name}", Config(disabled_rules=frozenset({rule.name}))
     yield "without page rules", Config(disabled_rules=frozenset(r.name for r in PAGE_RULES))
+    yield "without text rules", Config(disabled_rules=frozenset(r.name for r in TEXT_RULES))
 
 
 def ablate(args: argparse.Namespace, data: dict[str, tuple[list[Page], dict[str, GoldDocument]]]) -> int:
