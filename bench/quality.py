@@ -244,7 +244,7 @@ def ablate(args: argparse.Namespace, data: dict[str, tuple[list[Page], dict[str,
         m = macro(scores)
         base = m.f1 if base is None else base
         cells = " | ".join(f"{s.f1:.4f}" for s in scores)
-        print(f"| {label} | {cells} | {m.f1:.4f} | {m.recall:.4f} | {m.f1 - base:+.4f} |", flush=True)
+        print(f"| {label} | {cells} | {m.f1:.4f} | {m.recall:.4f} | {m.f1 - base:+.5f} |", flush=True)
     return 0
 
 

@@ -53,7 +53,7 @@ def test_dom_rule_table_matches_the_registry() -> None:
 
 
 def test_settings_table_names_every_trafilatura_option() -> None:
-    table = README.split("trafilatura settings, chosen by measurement", 1)[1].split("\n\n", 2)[1]
+    table = README.split("| setting | value | F1 turned over", 1)[1].split("\n\n", 1)[0]
     named = set(re.findall(r"^\| `([a-z_]+)` \|", table, flags=re.MULTILINE))
     options = {f.name for f in fields(ExtractOptions)} - {"extensive_date_search", "prune_xpath"}
     assert options <= named
@@ -99,3 +99,9 @@ def test_family_table_matches_the_families() -> None:
     table = README.split("| family | what it removes |", 1)[1].split("\n\n", 1)[0]
     rows = re.findall(r"^\| `([a-z-]+)` \| ([^|]+) \|$", table, flags=re.MULTILINE)
     assert rows == [(str(family), family.description) for family in FAMILIES]
+
+
+def test_page_rule_figures_name_every_page_rule() -> None:
+    table = README.split("| turned off | zyte |", 1)[1].split("\n\n", 1)[0]
+    named = re.findall(r"^\| `([a-z-]+)` \|", table, flags=re.MULTILINE)
+    assert named == [rule.name for rule in PAGE_RULES]
