@@ -10,7 +10,8 @@ The rule, in order:
 3. The page declares another type (`og:type` "website", "profile", ...; schema.org CollectionPage,
    AboutPage, ...; several microdata article items, a list of teasers): not an article.
 4. The page declares nothing and holds TEASER_LIST or more `<article>` elements: a list of teasers,
-   not an article.
+   not an article, unless they are a run of entries with prose (a live blog), which counts as article
+   markup and a date.
 5. Otherwise an article when the page shows at least two of:
    - article markup: exactly one `<article>` element, or an article body (`articleBody`, `hentry`,
      `entry-content`, `article-body`, ...);
@@ -75,6 +76,9 @@ class Signals:
     has_article_body: bool
     dated: bool
     bylined: bool
+    # A run of dated or headed entries with prose (a live blog): one article made of entries, not a list
+    # of teasers, whatever its <article> and <time> elements count.
+    entries: bool = False
 
     @property
     def declared_article(self) -> bool:
@@ -114,7 +118,7 @@ def not_article_reason(
     declared = signals.declared_other
     if declared:
         return f"the page declares {declared}"
-    if signals.article_elements >= TEASER_LIST:
+    if signals.article_elements >= TEASER_LIST and not signals.entries:
         return f"{signals.article_elements} <article> elements and no declared type: a list of teasers"
     found = _weak_signals(signals, listed_as_news, found_date)
     if len(found) >= MIN_SIGNALS:
@@ -125,9 +129,9 @@ def not_article_reason(
 
 def _weak_signals(signals: Signals, listed_as_news: bool, found_date: bool) -> list[str]:
     found = []
-    if signals.article_elements == 1 or signals.has_article_body:
+    if signals.article_elements == 1 or signals.has_article_body or signals.entries:
         found.append("article markup")
-    if signals.dated or found_date:
+    if signals.dated or found_date or signals.entries:
         found.append("publication date")
     if signals.bylined:
         found.append("byline")
@@ -136,8 +140,9 @@ def _weak_signals(signals: Signals, listed_as_news: bool, found_date: bool) -> l
     return found
 
 
-def page_signals(tree: HtmlElement) -> Signals:
-    """The signals of a parsed page (its root element), read before anything is cut from it."""
+def page_signals(tree: HtmlElement, entries: bool = False) -> Signals:
+    """The signals of a parsed page (its root element), read before anything is cut from it; `entries`:
+    the page holds a run of entries (pipeline/extract/entries.py), whose times date it."""
     og_values = tree.xpath('//meta[@property="og:type" or @name="og:type"]/@content')
     og = [str(value).strip().lower() for value in og_values]
     ld = list(_json_ld(tree))
@@ -160,6 +165,7 @@ def page_signals(tree: HtmlElement) -> Signals:
         has_article_body=bool(tree.xpath(_ARTICLE_BODY)),
         dated=dated,
         bylined=bool(authored) or 0 < bylines <= MAX_ARTICLE_TIMES,
+        entries=entries,
     )
 
 

@@ -14,6 +14,7 @@ from pipeline.crawl.urls import canonical_url, on_site, site_host
 from pipeline.document import Document
 from pipeline.process import Config, process_document, run_one
 
+from .conftest import GOLD_DIR as GOLD
 from .fixture_site import SITE_DIR
 
 SITE_ROOT = SITE_DIR.parent
@@ -249,3 +250,22 @@ def test_a_chinese_teaser_is_still_too_short() -> None:
     )
     assert outcome.error is not None and outcome.error["stage"] == "not-article"
     assert outcome.error["error"].startswith("25 words of text")
+
+
+def test_a_live_page_of_article_entries_is_an_article_not_a_list_of_teasers() -> None:
+    live = (GOLD / "liveblog-newsroom.html").read_bytes()
+    # Without its declaration the page is seven <article> elements and many times; its entries decide.
+    undeclared = live.replace(b'"LiveBlogPosting"', b'"WebPage"').replace(b'content="article"', b'content=""')
+    doc = process_document(Document("live.html", "html", content=undeclared), Config(articles_only=True))
+    assert "Talks adjourn until tomorrow" in doc.paragraphs
+
+
+def test_a_list_of_teasers_stays_a_list_of_teasers() -> None:
+    teasers = "".join(
+        f'<article><h2><a href="/s/{i}">Story {i} headline</a></h2><time datetime="2024-11-0{i}">d</time>'
+        f"<p>One line of summary for story {i}.</p></article>"
+        for i in range(1, 5)
+    )
+    assert judge(signals(page(body=teasers)), ENOUGH, False) == (
+        "4 <article> elements and no declared type: a list of teasers"
+    )

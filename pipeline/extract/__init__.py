@@ -12,7 +12,7 @@ from lxml.html import HtmlElement, tostring
 
 from pipeline.article import Signals, page_signals
 from pipeline.document import DocumentError, Metadata, Removal
-from pipeline.extract.entries import mark_entry_article
+from pipeline.extract.entries import entry_run, mark_entry_article
 from pipeline.extract.metadata import extract_author, read_metadata
 from pipeline.extract.readability import readability_lines
 from pipeline.extract.repair import close_title
@@ -49,7 +49,8 @@ def extract_html(
     tree = parse(html)
     if tree is None:
         raise DocumentError("extract", "the page could not be parsed as HTML")
-    signals = page_signals(tree) if read_signals else None  # before anything is cut from the page
+    # Before anything is cut from the page.
+    signals = page_signals(tree, entries=entry_run(tree) is not None) if read_signals else None
     metadata = read_metadata(tree, url, options)
     headlines = _headlines(tree, metadata.title)  # before trafilatura prunes the tree
     if options.entries:
