@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from importlib.metadata import PackageNotFoundError, version
 
 from pipeline.cli import clean, crawl, evaluate, explain, report, rules
-from pipeline.cli.common import EXIT_FAILED, EXIT_USAGE, UsageError
+from pipeline.cli.common import EXIT_FAILED, EXIT_USAGE, CommandFailed, UsageError
 
 # Each command module adds its parser with `register(subparsers)`, in this order.
 COMMANDS = (clean, crawl, rules, explain, evaluate, report)
@@ -44,6 +44,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as error:
         print(f"newsclean: error: {error}", file=sys.stderr)
         return EXIT_USAGE
+    except CommandFailed as failure:
+        print(failure, file=sys.stderr)
+        return failure.status
     except BrokenPipeError:
         # The reader of our stdout went away (`newsclean rules | head`): stop quietly.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

@@ -3,16 +3,37 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
+from typing import Any
 
 from pipeline.language import parse_languages
 from pipeline.process import DEFAULT_MAX_BYTES, Config
 from pipeline.rules import RULE_NAMES
+from pipeline.tools.evaluate import load_records
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
 class UsageError(Exception):
     """Bad arguments: reported on stderr, exit status 2."""
+
+
+class CommandFailed(Exception):
+    """A command that cannot go on: `main` prints "newsclean <command>: <message>" and exits `status`."""
+
+    def __init__(self, command: str, message: str, status: int = EXIT_FAILED) -> None:
+        super().__init__(f"newsclean {command}: {message}")
+        self.status = status
+
+
+def read_records(path: Path, command: str) -> list[dict[str, Any]]:
+    """A JSONL records file for a command that reads one: missing is status 2, unreadable status 1."""
+    if not path.is_file():
+        raise CommandFailed(command, f"records not found: {path}", EXIT_USAGE)
+    try:
+        return load_records(path)
+    except (OSError, UnicodeDecodeError, ValueError) as error:
+        raise CommandFailed(command, str(error)) from error
 
 
 def add_rule_options(parser: argparse.ArgumentParser) -> None:

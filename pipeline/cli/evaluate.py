@@ -9,7 +9,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from pipeline.tools.evaluate import BOOTSTRAP_SEED, evaluate, format_text, load_gold, load_records
+from pipeline.cli.common import EXIT_USAGE, CommandFailed, read_records
+from pipeline.tools.evaluate import BOOTSTRAP_SEED, evaluate, format_text, load_gold
 
 
 def register(commands: Any) -> None:
@@ -35,8 +36,7 @@ def register(commands: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     """Score, then print text or JSON: 0 ok, 1 unreadable records or no match, 2 missing or bad inputs."""
     if not args.predictions.is_file():
-        print(f"newsclean eval: predictions not found: {args.predictions}", file=sys.stderr)
-        return 2
+        raise CommandFailed("eval", f"predictions not found: {args.predictions}", EXIT_USAGE)
     if not args.gold.exists():
         print(f"newsclean eval: gold not found: {args.gold}", file=sys.stderr)
         return 2
@@ -45,11 +45,7 @@ def run(args: argparse.Namespace) -> int:
     except (OSError, UnicodeDecodeError, ValueError) as error:
         print(f"newsclean eval: {error}", file=sys.stderr)
         return 2
-    try:
-        records = load_records(args.predictions)
-    except (OSError, UnicodeDecodeError, ValueError) as error:
-        print(f"newsclean eval: {error}", file=sys.stderr)
-        return 1
+    records = read_records(args.predictions, "eval")
     if not gold:
         print(f"newsclean eval: no gold texts in {args.gold}", file=sys.stderr)
         return 2

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from pipeline.tools.evaluate import load_records
+from pipeline.cli.common import read_records
 from pipeline.tools.report import default_output, render
 
 
@@ -27,14 +27,7 @@ def register(commands: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Write the report: 0 ok, 1 unreadable records or unwritable output, 2 a missing input."""
-    if not args.records.is_file():
-        print(f"newsclean report: records not found: {args.records}", file=sys.stderr)
-        return 2
-    try:
-        records = load_records(args.records)
-    except (OSError, UnicodeDecodeError, ValueError) as error:
-        print(f"newsclean report: {error}", file=sys.stderr)
-        return 1
+    records = read_records(args.records, "report")
     page = render(records, args.records.name)
     if args.output == "-":
         sys.stdout.write(page)
