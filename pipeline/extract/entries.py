@@ -7,8 +7,13 @@ first block whose class names a body) as the article, which on such a page is th
 the page holds a run of entries, the block around them (with the introduction above them, while that stays
 small beside the entries) is marked as the article body, which trafilatura looks for first.
 
+When the block so found lies inside the page's own `<article>` element, and that element adds no more
+than the entries hold (the introduction of a live page can be long, and the sign-up boxes and related
+links beside it are the cleaners' to cut), the `<article>` is the body.
+
 A run of teasers is not a run of entries: a teaser's text is mostly its link to another page, and its
-summary is a line, not paragraphs of prose.
+summary is a line, not paragraphs of prose. A run of readers' comments is not one either: the comment
+markup the comment-section rule knows (`.comment-list`, `#comments`, …) around the run rules it out.
 """
 
 from __future__ import annotations
@@ -17,6 +22,9 @@ from collections import Counter
 from collections.abc import Iterator
 
 from lxml.html import HtmlElement
+
+from pipeline.rules.page.chrome import COMMENT_SECTION
+from pipeline.rules.page.engine import named_by
 
 # At least this many sibling entries, most of them (ENTRY_SHARE) dated or headed and holding prose.
 MIN_ENTRIES = 3
@@ -29,6 +37,10 @@ MAX_LINK_SHARE = 0.3
 # The article is climbed to from the entries' parent while what it adds stays under this share of the
 # entries' text (a headline, a summary, a key-events box).
 MAX_ADDED_SHARE = 0.5
+# An enclosing `<article>` element is taken while what it adds stays under this share.
+MAX_ARTICLE_SHARE = 1.0
+# How far above the entries' parent comment markup rules the run out.
+_COMMENT_DEPTH = 3
 _ENTRY_TAGS = frozenset({"article", "div", "section", "li"})
 # How far above its time or heading an entry's own block may be.
 _MARKER_DEPTH = 4
@@ -82,10 +94,21 @@ def _runs(tree: HtmlElement) -> Iterator[tuple[HtmlElement, list[HtmlElement]]]:
                 yield parent, [child for child in parent if _kind(child) == kind]
 
 
+def _in_comments(parent: HtmlElement) -> bool:
+    for depth, element in enumerate((parent, *parent.iterancestors())):
+        if depth > _COMMENT_DEPTH or element.tag in _NOT_ARTICLE:
+            return False
+        if named_by(COMMENT_SECTION.select, element):
+            return True
+    return False
+
+
 def entry_run(tree: HtmlElement) -> tuple[HtmlElement, list[HtmlElement]] | None:
     """The run of entries that makes the page's article, with their parent, or None."""
     best: tuple[int, HtmlElement, list[HtmlElement]] | None = None
     for parent, siblings in _runs(tree):
+        if _in_comments(parent):
+            continue
         entries = [sibling for sibling in siblings if _is_entry(sibling)]
         words = sum(_prose_words(entry) for entry in entries)
         if len(entries) < max(MIN_ENTRIES, ENTRY_SHARE * len(siblings)) or words < TOTAL_WORDS:
@@ -102,10 +125,21 @@ def mark_entry_article(tree: HtmlElement) -> HtmlElement | None:
         return None
     parent, entries = found
     entry_words = sum(_words(entry) for entry in entries)
+
+    def adds_over(ancestor: HtmlElement, share: float) -> bool:
+        return ancestor.tag in _NOT_ARTICLE or _words(ancestor) - entry_words > share * entry_words
+
     article = parent
     for ancestor in parent.iterancestors():
-        if ancestor.tag in _NOT_ARTICLE or _words(ancestor) - entry_words > MAX_ADDED_SHARE * entry_words:
+        if adds_over(ancestor, MAX_ADDED_SHARE):
             break
         article = ancestor
+    if article.tag != "article":
+        for ancestor in article.iterancestors():
+            if adds_over(ancestor, MAX_ARTICLE_SHARE):
+                break
+            if ancestor.tag == "article":
+                article = ancestor
+                break
     article.set("itemprop", "articleBody")
     return article

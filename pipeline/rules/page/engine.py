@@ -79,6 +79,13 @@ def _class_hits(value: str, index: _Index, seen: dict[str, frozenset[int]]) -> f
     return hits
 
 
+def named_by(select: Select, element: HtmlElement) -> bool:
+    """True when the element's class or id is one the select names (its classes, parts or substrings)."""
+    index = _index((select,))
+    seen: dict[str, frozenset[int]] = {}
+    return any(_class_hits(element.get(name) or "", index, seen) for name in ("class", "id"))
+
+
 def _candidates(body: HtmlElement, index: _Index, count: int) -> list[list[HtmlElement]]:
     """Each rule's candidates, in page order, from one walk of the body."""
     found: list[list[HtmlElement]] = [[] for _ in range(count)]
