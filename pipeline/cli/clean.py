@@ -17,13 +17,15 @@ from pipeline.cli.common import (
     config_from,
     languages,
     positive,
+    seconds,
 )
 from pipeline.document import Document, Outcome
-from pipeline.process import DEFAULT_MAX_BYTES
-from pipeline.readers import SUPPORTED, is_missing, iter_documents
+from pipeline.process import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT
+from pipeline.readers import SUPPORTED, find_among, is_missing, iter_documents
+from pipeline.readers.files import Identity, identity
 from pipeline.runners.local import resume, run
 from pipeline.runners.stats import RunStats
-from pipeline.writers import Output
+from pipeline.writers import Output, WriteError, output_paths
 
 DEFAULT_OUTPUT = "output/clean.jsonl"
 
@@ -56,14 +58,22 @@ def register(commands: Any) -> None:
     parser.add_argument(
         "--max-bytes", type=positive, default=DEFAULT_MAX_BYTES, help="largest input accepted, after gunzip"
     )
+    parser.add_argument(
+        "--timeout",
+        type=seconds,
+        default=DEFAULT_TIMEOUT,
+        metavar="SECONDS",
+        help=f"longest one input may take before it is an extract error; 0 for no limit "
+        f"(default {DEFAULT_TIMEOUT:g})",
+    )
     parser.add_argument("--no-progress", action="store_true", help="no progress bar even on a terminal")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar and no summary")
     parser.set_defaults(func=run_clean)
 
 
-def _documents(arguments: Sequence[str]) -> Iterator[Document]:
+def _documents(arguments: Sequence[str], exclude: set[Identity]) -> Iterator[Document]:
     """The documents the arguments name; a usage error when there is no supported input at all."""
-    stream = iter_documents(arguments)
+    stream = iter_documents(arguments, exclude)
     held: list[Document] = []
     for document in stream:
         held.append(document)
@@ -90,9 +100,22 @@ def _progress(arguments: Sequence[str], enabled: bool) -> tuple[Callable[[Outcom
     return advance, bar
 
 
+def _refuse_overwriting_inputs(arguments: Sequence[str], target: str) -> None:
+    """A usage error when a file the run would write is one of its inputs (the same path, a symbolic
+    or a hard link): checked before anything is opened for writing."""
+    written = {key for key in map(identity, output_paths(target)) if key is not None}
+    if not written:
+        return  # no output file exists yet, so none of them can be an input
+    clash = find_among(arguments, written)
+    if clash is not None:
+        raise UsageError(f"the output {target} is the input {clash}: writing it would destroy the input")
+
+
 def run_clean(args: argparse.Namespace) -> int:
     config = config_from(args)
-    documents = _documents(args.inputs)
+    _refuse_overwriting_inputs(args.inputs, args.output)
+    exclude: set[Identity] = set()  # filled once the output files exist: a folder may hold them
+    documents = _documents(args.inputs, exclude)
     if args.resume:
         documents = resume(documents, args.output)
     try:
@@ -102,17 +125,26 @@ def run_clean(args: argparse.Namespace) -> int:
             f"newsclean: error: cannot write output {args.output}: {error.strerror or error}", file=sys.stderr
         )
         return EXIT_FAILED
+    exclude |= output.identities()
     stats = RunStats()
     advance, bar = _progress(args.inputs, not (args.quiet or args.no_progress) and sys.stderr.isatty())
-    status = EXIT_OK
+    status, failure = EXIT_OK, None
     try:
         run(documents, config, output, stats, workers=args.workers, progress=advance)
     except KeyboardInterrupt:
         status = EXIT_INTERRUPTED
+    except WriteError as error:
+        status, failure = EXIT_FAILED, str(error)
     finally:
         if bar is not None:
             bar.close()
-        output.close()
+        try:
+            output.close()
+        except OSError as error:
+            status, failure = EXIT_FAILED, failure or f"cannot write output {args.output}: {error}"
+    if failure is not None:
+        print(f"newsclean: error: {failure}; every line written before is whole", file=sys.stderr)
+        return status
     if status == EXIT_OK and stats.all_failed():
         status = EXIT_FAILED
     if not args.quiet:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from pipeline.process import DEFAULT_MAX_BYTES, Config
+from pipeline.process import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, Config
 from pipeline.rules import RULE_NAMES
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -31,6 +31,14 @@ def positive(value: str) -> int:
     return number
 
 
+def seconds(value: str) -> float:
+    """A time limit in seconds; 0 turns it off."""
+    number = float(value)
+    if not number >= 0:  # also refuses nan
+        raise argparse.ArgumentTypeError("give seconds, 0 or more")
+    return number
+
+
 def languages(value: str) -> frozenset[str]:
     codes = frozenset(code.strip().lower() for code in value.split(",") if code.strip())
     if not codes:
@@ -46,4 +54,5 @@ def config_from(args: argparse.Namespace) -> Config:
         disabled_rules=frozenset(args.disable),
         languages=getattr(args, "lang", None),
         max_bytes=getattr(args, "max_bytes", None) or DEFAULT_MAX_BYTES,
+        timeout=getattr(args, "timeout", DEFAULT_TIMEOUT) or None,
     )

@@ -7,10 +7,10 @@ carry an origin to read their bytes from, so the bytes are read by whoever proce
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Container, Iterable, Iterator
 
 from pipeline.document import Document, Kind, Unreadable
-from pipeline.readers.files import FileOrigin, expand
+from pipeline.readers.files import NO_SUCH_FILE, FileOrigin, Identity, expand, identity
 
 Reader = Callable[[str], Iterator[Document]]
 
@@ -47,15 +47,19 @@ def reader_for(name: str) -> tuple[str | None, Reader | None]:
     return None, None
 
 
-def iter_documents(arguments: Iterable[str]) -> Iterator[Document]:
+def iter_documents(
+    arguments: Iterable[str], exclude: Container[Identity] = frozenset()
+) -> Iterator[Document]:
     """The documents that command-line arguments name, in order, without reading their bytes.
 
-    A path that does not exist and a file of no supported type are documents too, which give their
-    error line (`read`, `skipped`) when processed; gold files are passed over.
+    Every path that cannot be an input (missing, unreadable, unlistable, a broken link or a link loop,
+    not a regular file, a file already given under another name) and every file of no supported type
+    is a document too, which gives its error line (`read`, `skipped`) when processed; gold files and
+    the files in `exclude` (the run's own outputs, by device and inode) are passed over.
     """
-    for found in expand(arguments):
-        if found.missing:
-            yield Document(found.path, None, origin=Unreadable("read", "no such file or directory"))
+    for found in expand(arguments, exclude):
+        if found.stage is not None:
+            yield Document(found.path, None, origin=Unreadable(found.stage, found.reason))
             continue
         suffix, reader = reader_for(os.path.basename(found.path))
         if reader is not None:
@@ -67,7 +71,16 @@ def iter_documents(arguments: Iterable[str]) -> Iterator[Document]:
 
 def is_missing(document: Document) -> bool:
     """Whether the document stands for an argument that named nothing."""
-    return isinstance(document.origin, Unreadable) and document.origin.stage == "read"
+    origin = document.origin
+    return isinstance(origin, Unreadable) and origin.stage == "read" and origin.message == NO_SUCH_FILE
 
 
-__all__ = ["READERS", "SUPPORTED", "Reader", "is_missing", "iter_documents", "reader_for"]
+def find_among(arguments: Iterable[str], identities: Container[Identity]) -> str | None:
+    """The first path the arguments lead to (of any type) that is one of the files `identities` names."""
+    for found in expand(arguments):
+        if found.stage is None and identity(found.path) in identities:
+            return found.path
+    return None
+
+
+__all__ = ["READERS", "SUPPORTED", "Reader", "find_among", "is_missing", "iter_documents", "reader_for"]

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any, Protocol
 
 from pipeline.document import Outcome
+from pipeline.readers.files import identity
 from pipeline.writers.jsonl import JsonlWriter, errors_path, read_sources
 
 
@@ -23,9 +24,19 @@ WRITERS: dict[str, Callable[[str, bool], RecordWriter]] = {
 }
 
 
+class WriteError(Exception):
+    """Writing the output failed (a full disk, a closed stream); every line written before is whole."""
+
+
+def output_paths(target: str) -> list[str]:
+    """The files a run with this output target writes (none for standard output)."""
+    return [] if target == "-" else [target, str(errors_path(target))]
+
+
 class Output:
     """Where a run's outcomes go. `target` "-" writes records to standard output and error lines to
-    standard error; otherwise the error lines go beside the records file."""
+    standard error; otherwise the error lines go beside the records file. A failed write raises
+    WriteError."""
 
     def __init__(self, target: str, *, format: str = "jsonl", append: bool = False) -> None:
         self.target = target
@@ -39,15 +50,34 @@ class Output:
             self.records.close()
             raise
 
+    def identities(self) -> set[tuple[int, int]]:
+        """(device, inode) of the files this output writes: never inputs of the same run."""
+        found = (identity(path) for path in output_paths(self.target))
+        return {key for key in found if key is not None}
+
     def write(self, outcome: Outcome) -> None:
-        if outcome.record is not None:
-            self.records.write(outcome.record)
-        elif outcome.error is not None:
-            self.errors.write(outcome.error)
+        try:
+            if outcome.record is not None:
+                self.records.write(outcome.record)
+            elif outcome.error is not None:
+                self.errors.write(outcome.error)
+        except (OSError, ValueError) as error:  # ValueError: a stream closed under us
+            where = self.target if outcome.record is not None else self.errors_target
+            raise WriteError(f"cannot write {_name(where)}: {_reason(error)}") from error
 
     def close(self) -> None:
-        self.records.close()
-        self.errors.close()
+        try:
+            self.records.close()
+        finally:
+            self.errors.close()
+
+
+def _name(target: str) -> str:
+    return "standard output" if target == "-" else target
+
+
+def _reason(error: Exception) -> str:
+    return (error.strerror if isinstance(error, OSError) else None) or str(error)
 
 
 def done_sources(target: str) -> set[str]:
@@ -57,4 +87,13 @@ def done_sources(target: str) -> set[str]:
     return read_sources(target) | read_sources(errors_path(target))
 
 
-__all__ = ["WRITERS", "JsonlWriter", "Output", "RecordWriter", "done_sources", "errors_path"]
+__all__ = [
+    "WRITERS",
+    "JsonlWriter",
+    "Output",
+    "RecordWriter",
+    "WriteError",
+    "done_sources",
+    "errors_path",
+    "output_paths",
+]
