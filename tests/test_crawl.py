@@ -110,7 +110,7 @@ def news(site: FixtureSite, tmp_path_factory: pytest.TempPathFactory) -> Crawl:
     return Crawl(
         site.url,
         read_jsonl(output),
-        read_jsonl(folder / "news.errors.jsonl"),
+        read_jsonl(folder / "news.errors.ndjson"),
         done.stderr,
         site.requests,
         output,
@@ -284,7 +284,7 @@ def test_article_crawl_writes_the_default_output_and_errors_file(site: FixtureSi
     records = {r["source"].removeprefix(site.url): r for r in read_jsonl(output)}
     # Pages named by the user are not judged: the about page is kept.
     assert sorted(records) == ["/about.html", "/story/4521"]
-    errors = read_jsonl(output.with_name(output.name.replace(".jsonl", ".errors.jsonl")))
+    errors = read_jsonl(output.with_name(output.name.replace(".jsonl", ".errors.ndjson")))
     assert errors == [
         {"source": f"{site.url}/2024/10/withdrawn-story.html", "stage": "http", "error": "HTTP 404"}
     ]

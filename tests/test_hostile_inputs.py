@@ -31,7 +31,7 @@ SLOW_PAGE = "<html><body>" + "<div><span>slow</span></div>" * 10_000 + "</body><
 
 
 def run(*args: str) -> int:
-    return main(["clean", *args, "--no-progress"])
+    return main(["clean", "--workers", "1", *args, "--no-progress"])
 
 
 def lines(path: Path) -> list[dict[str, object]]:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import os
 import sys
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
@@ -20,12 +22,23 @@ from pipeline.cli.common import (
     seconds,
 )
 from pipeline.document import Document, Outcome
-from pipeline.process import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT
+from pipeline.process import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, Config
 from pipeline.readers import SUPPORTED, find_among, is_missing, iter_documents
 from pipeline.readers.files import Identity, identity
 from pipeline.runners.local import resume, run
 from pipeline.runners.stats import RunStats
-from pipeline.writers import Output, WriteError, output_paths
+from pipeline.writers import WRITERS, Output, WriteError, format_for, output_paths
+
+ENGINES = ("local", "dask")
+
+
+def available_cores() -> int:
+    """The cores this process may run on (its CPU affinity), at least 1."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:
+        return os.cpu_count() or 1
+
 
 DEFAULT_OUTPUT = "output/clean.jsonl"
 
@@ -36,7 +49,7 @@ def register(commands: Any) -> None:
         help="clean local files into JSONL",
         description="Extract and clean saved pages (.html, .htm) and text dumps (.txt), each optionally "
         "gzipped, into one JSONL record per article. Folders are searched recursively; *.gold.txt files "
-        "are never inputs. Inputs that give no record go to <output stem>.errors.jsonl beside the output.",
+        "are never inputs. Inputs that give no record go to <output stem>.errors.ndjson beside the output.",
         epilog="exit status: 0 the run completed; 1 the output is not writable or every input failed; "
         "2 usage error (including arguments that match no file); 130 interrupted (records kept).",
     )
@@ -51,7 +64,23 @@ def register(commands: Any) -> None:
     parser.add_argument(
         "--lang", type=languages, metavar="CODES", help="keep only records in these languages, e.g. en,de"
     )
-    parser.add_argument("--workers", type=positive, default=1, help="processes to use (default 1)")
+    parser.add_argument(
+        "--workers",
+        type=positive,
+        default=available_cores(),
+        help=f"processes to use (default: the cores this machine gives the run, {available_cores()})",
+    )
+    parser.add_argument(
+        "--format",
+        choices=sorted(WRITERS),
+        help="records format (default: parquet for -o *.parquet, else jsonl)",
+    )
+    parser.add_argument(
+        "--engine", choices=ENGINES, default="local", help="local processes (default) or a Dask cluster"
+    )
+    parser.add_argument(
+        "--scheduler", metavar="ADDRESS", help="with --engine dask: the scheduler (default: a local cluster)"
+    )
     parser.add_argument(
         "--resume", action="store_true", help="append to an existing output, skipping inputs already in it"
     )
@@ -71,9 +100,9 @@ def register(commands: Any) -> None:
     parser.set_defaults(func=run_clean)
 
 
-def _documents(arguments: Sequence[str], exclude: set[Identity]) -> Iterator[Document]:
+def _documents(arguments: Sequence[str], exclude: set[Identity], passed: Counter[str]) -> Iterator[Document]:
     """The documents the arguments name; a usage error when there is no supported input at all."""
-    stream = iter_documents(arguments, exclude)
+    stream = iter_documents(arguments, exclude, passed)
     held: list[Document] = []
     for document in stream:
         held.append(document)
@@ -111,22 +140,69 @@ def _refuse_overwriting_inputs(arguments: Sequence[str], target: str) -> None:
         raise UsageError(f"the output {target} is the input {clash}: writing it would destroy the input")
 
 
+def _run_dask(args: argparse.Namespace, config: Config, form: str) -> int:
+    """`--engine dask`: partitions to a Dask cluster (the one at --scheduler, else a local one), shards
+    and a manifest in the output's folder."""
+    from distributed import Client, LocalCluster
+
+    from pipeline.runners.dask import run_on_cluster, shard_folder
+
+    if args.output == "-":
+        raise UsageError("--engine dask writes shards to a folder: give -o PATH")
+    _refuse_overwriting_inputs(args.inputs, str(shard_folder(args.output)))
+    stats = RunStats()
+    documents = _documents(args.inputs, set(), stats.passed)
+    cluster = None
+    try:
+        if args.scheduler:
+            client = Client(args.scheduler, timeout="30s")
+        else:
+            cluster = LocalCluster(
+                n_workers=args.workers, threads_per_worker=1, processes=True, dashboard_address=None
+            )
+            client = Client(cluster)
+    except OSError as error:
+        print(f"newsclean: error: cannot reach the Dask scheduler: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    status = EXIT_OK
+    try:
+        folder = run_on_cluster(client, documents, config, args.output, form, stats, resume=args.resume)
+    except KeyboardInterrupt:
+        status, folder = EXIT_INTERRUPTED, shard_folder(args.output)
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+    if status == EXIT_OK and stats.all_failed():
+        status = EXIT_FAILED
+    if not args.quiet:
+        for line in stats.summary():
+            print(line, file=sys.stderr)
+        print(f"shards: {folder}/part-*{'.parquet' if form == 'parquet' else '.jsonl'}", file=sys.stderr)
+    return status
+
+
 def run_clean(args: argparse.Namespace) -> int:
     config = config_from(args)
+    form = format_for(args.output, args.format)
+    if form == "parquet" and args.output == "-":
+        raise UsageError("Parquet cannot go to standard output: give -o FILE.parquet")
+    if args.engine == "dask":
+        return _run_dask(args, config, form)
     _refuse_overwriting_inputs(args.inputs, args.output)
     exclude: set[Identity] = set()  # filled once the output files exist: a folder may hold them
-    documents = _documents(args.inputs, exclude)
+    stats = RunStats()
+    documents = _documents(args.inputs, exclude, stats.passed)
     if args.resume:
-        documents = resume(documents, args.output)
+        documents = resume(documents, args.output, form)
     try:
-        output = Output(args.output, append=args.resume)
+        output = Output(args.output, format=form, append=args.resume)
     except OSError as error:
         print(
             f"newsclean: error: cannot write output {args.output}: {error.strerror or error}", file=sys.stderr
         )
         return EXIT_FAILED
     exclude |= output.identities()
-    stats = RunStats()
     advance, bar = _progress(args.inputs, not (args.quiet or args.no_progress) and sys.stderr.isatty())
     status, failure = EXIT_OK, None
     try:

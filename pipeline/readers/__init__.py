@@ -7,16 +7,20 @@ carry an origin to read their bytes from, so the bytes are read by whoever proce
 from __future__ import annotations
 
 import os
+from collections import Counter
 from collections.abc import Callable, Container, Iterable, Iterator
 
 from pipeline.document import Document, Kind, Unreadable
 from pipeline.readers.files import NO_SUCH_FILE, FileOrigin, Identity, expand, identity
+from pipeline.readers.warc import read_archive
 
-Reader = Callable[[str], Iterator[Document]]
+# A reader turns one file into its documents; records it passes over (an archive's requests, say) are
+# counted by kind in the Counter it is given.
+Reader = Callable[[str, Counter[str]], Iterator[Document]]
 
 
 def _page_reader(kind: Kind) -> Reader:
-    def read(path: str) -> Iterator[Document]:
+    def read(path: str, passed: Counter[str]) -> Iterator[Document]:
         yield Document(path, kind, origin=FileOrigin(path))
 
     return read
@@ -31,11 +35,13 @@ READERS: dict[str, Reader | None] = {
     ".html.gz": _HTML,
     ".htm.gz": _HTML,
     ".txt.gz": _TEXT,
+    ".warc": read_archive,
+    ".warc.gz": read_archive,
     ".gold.txt": None,
     ".gold.txt.gz": None,
 }
 _BY_LENGTH = sorted(READERS, key=len, reverse=True)
-SUPPORTED = "supported: .html, .htm, .txt, each optionally .gz"
+SUPPORTED = "supported: .html, .htm, .txt, each optionally .gz, and .warc, .warc.gz"
 
 
 def reader_for(name: str) -> tuple[str | None, Reader | None]:
@@ -48,22 +54,26 @@ def reader_for(name: str) -> tuple[str | None, Reader | None]:
 
 
 def iter_documents(
-    arguments: Iterable[str], exclude: Container[Identity] = frozenset()
+    arguments: Iterable[str],
+    exclude: Container[Identity] = frozenset(),
+    passed: Counter[str] | None = None,
 ) -> Iterator[Document]:
     """The documents that command-line arguments name, in order, without reading their bytes.
 
     Every path that cannot be an input (missing, unreadable, unlistable, a broken link or a link loop,
     not a regular file, a file already given under another name) and every file of no supported type
     is a document too, which gives its error line (`read`, `skipped`) when processed; gold files and
-    the files in `exclude` (the run's own outputs, by device and inode) are passed over.
+    the files in `exclude` (the run's own outputs, by device and inode) are passed over. Archive
+    records that are not HTML responses are counted by kind in `passed`.
     """
+    passed = Counter() if passed is None else passed
     for found in expand(arguments, exclude):
         if found.stage is not None:
             yield Document(found.path, None, origin=Unreadable(found.stage, found.reason))
             continue
         suffix, reader = reader_for(os.path.basename(found.path))
         if reader is not None:
-            yield from reader(found.path)
+            yield from reader(found.path, passed)
         elif suffix is None:
             reason = f"not a supported input type ({SUPPORTED})"
             yield Document(found.path, None, origin=Unreadable("skipped", reason))

@@ -1,5 +1,5 @@
 """Outcomes to files: records to the records file in the chosen format (one table by format), error
-lines to `<output stem>.errors.jsonl` beside it, and what an earlier run already wrote (for resume)."""
+lines to `<output stem>.errors.ndjson` beside it, and what an earlier run already wrote (for resume)."""
 
 from __future__ import annotations
 
@@ -21,7 +21,32 @@ class RecordWriter(Protocol):
 # A writer is opened with its target path (or "-" for standard output) and whether to append.
 WRITERS: dict[str, Callable[[str, bool], RecordWriter]] = {
     "jsonl": lambda target, append: JsonlWriter(target, append=append),
+    "parquet": lambda target, append: _parquet(target, append),
 }
+# How an earlier run's records are read back, by format (for --resume).
+SOURCES: dict[str, Callable[[str], set[str]]] = {
+    "jsonl": lambda target: read_sources(target),
+    "parquet": lambda target: _parquet_sources(target),
+}
+
+
+def _parquet(target: str, append: bool) -> RecordWriter:
+    from pipeline.writers.parquet import ParquetWriter  # pyarrow is imported only when asked for
+
+    return ParquetWriter(target, append=append)
+
+
+def _parquet_sources(target: str) -> set[str]:
+    from pipeline.writers.parquet import read_parquet_sources
+
+    return read_parquet_sources(target)
+
+
+def format_for(target: str, given: str | None) -> str:
+    """The output format: the one given, else `parquet` for a `.parquet` target, else `jsonl`."""
+    if given:
+        return given
+    return "parquet" if target.lower().endswith(".parquet") else "jsonl"
 
 
 class WriteError(Exception):
@@ -30,7 +55,7 @@ class WriteError(Exception):
 
 def output_paths(target: str) -> list[str]:
     """The files a run with this output target writes (none for standard output)."""
-    return [] if target == "-" else [target, str(errors_path(target))]
+    return [] if target == "-" else [target, target + ".partial", str(errors_path(target))]
 
 
 class Output:
@@ -80,11 +105,11 @@ def _reason(error: Exception) -> str:
     return (error.strerror if isinstance(error, OSError) else None) or str(error)
 
 
-def done_sources(target: str) -> set[str]:
+def done_sources(target: str, format: str = "jsonl") -> set[str]:
     """The sources an earlier run already wrote to a records file or its errors file (for resume)."""
     if target == "-":
         return set()
-    return read_sources(target) | read_sources(errors_path(target))
+    return SOURCES[format](target) | read_sources(errors_path(target))
 
 
 __all__ = [
@@ -95,5 +120,6 @@ __all__ = [
     "WriteError",
     "done_sources",
     "errors_path",
+    "format_for",
     "output_paths",
 ]

@@ -15,10 +15,10 @@ from pipeline.record import dumps
 
 
 def errors_path(output: str | Path) -> Path:
-    """`<output stem>.errors.jsonl` beside the output (output/clean.jsonl -> output/clean.errors.jsonl)."""
+    """`<output stem>.errors.ndjson` beside the output (output/clean.jsonl -> output/clean.errors.ndjson)."""
     path = Path(output)
     stem = path.name[: -len(".jsonl")] if path.name.endswith(".jsonl") else path.stem
-    return path.with_name(f"{stem}.errors.jsonl")
+    return path.with_name(f"{stem}.errors.ndjson")
 
 
 def drop_torn_tail(path: str | Path) -> int:
