@@ -332,3 +332,20 @@ def test_ctrl_c_stops_the_crawl_and_keeps_every_record_written(tmp_path: Path) -
     assert text.endswith("\n")
     records = [json.loads(line) for line in text.splitlines()]
     assert 1 <= len(records) < 200
+
+
+def test_clean_reads_the_crawls_warc_back_to_the_same_records(news: Crawl, tmp_path: Path) -> None:
+    warc = news.output.parent / "crawl.warc.gz"
+    out = tmp_path / "from-warc.jsonl"
+    assert newsclean(["clean", str(warc), "-o", str(out), "--workers", "1", "-q"]) == 0
+    cleaned = {record["url"]: record for record in read_jsonl(out)}
+    for path in ARTICLE_PATHS.values():
+        crawled = news.by_url()[path]
+        again = cleaned[news.site + path]
+        assert str(again["source"]).startswith(f"{warc}#")
+        assert (again["text"], again["title"], again["removed"], again["status"]) == (
+            crawled["text"],
+            crawled["title"],
+            crawled["removed"],
+            200,
+        )

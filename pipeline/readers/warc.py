@@ -19,7 +19,7 @@ from typing import IO
 from pipeline.document import Document, DocumentError, Unreadable
 from pipeline.readers.files import open_regular, read_capped
 
-_CHUNK = 256 * 1024
+_CHUNK = 64 * 1024
 _HEAD = 64 * 1024  # WARC and HTTP headers of a record must fit in this many bytes
 _GZIP_MAGIC = b"\x1f\x8b\x08"
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
@@ -134,13 +134,12 @@ def _utc(date: str | None) -> str | None:
 
 
 def _gzip_records(handle: IO[bytes]) -> Iterator[Record | Damaged]:
-    """Records of a gzipped archive, one gzip member each; a corrupt member is reported and the walk
-    goes on at the next member that inflates."""
-    offset = 0
+    """Records of a gzipped archive, one gzip member each, read as one stream (the bytes after a member
+    start the next); a corrupt member is reported and the walk goes on at the next member that inflates."""
+    offset, pending = 0, b""
     while True:
-        handle.seek(offset)
         try:
-            head, end = _inflate_member(handle, offset)
+            head, used, pending = _inflate_member(handle, pending)
         except EOFError as error:
             yield Damaged(offset, f"truncated archive: {error}", None)
             return
@@ -149,33 +148,38 @@ def _gzip_records(handle: IO[bytes]) -> Iterator[Record | Damaged]:
             yield Damaged(offset, f"corrupt gzip member: {error}", resume)
             if resume is None:
                 return
-            offset = resume
+            handle.seek(resume)
+            offset, pending = resume, b""
             continue
-        if end is None:
+        if not used:
             return
         try:
             yield _parse(offset, head)
         except ValueError as error:
-            yield Damaged(offset, f"not a WARC record: {error}", end)
-        offset = end
+            yield Damaged(offset, f"not a WARC record: {error}", offset + used)
+        offset += used
 
 
-def _inflate_member(handle: IO[bytes], offset: int) -> tuple[bytes, int | None]:
-    """The first bytes of the member at `offset` and the offset after it; (b"", None) at the end."""
+def _inflate_member(handle: IO[bytes], pending: bytes) -> tuple[bytes, int, bytes]:
+    """The first bytes of the member that `pending` and then the handle hold, the compressed bytes it
+    used, and the bytes read after it; (b"", 0, b"") at the end of the archive."""
     inflate = zlib.decompressobj(31)
     head = bytearray()
-    read = 0
-    while not inflate.eof:
-        chunk = handle.read(_CHUNK)
-        if not chunk:
-            if read == 0:
-                return b"", None
-            raise EOFError("the last record's gzip member ends before its end")
-        read += len(chunk)
+    used = 0
+    chunk = pending or handle.read(_CHUNK)
+    if not chunk:
+        return b"", 0, b""
+    while True:
         data = inflate.decompress(chunk)
         if len(head) < _HEAD:
             head += data[: _HEAD - len(head)]
-    return bytes(head), offset + read - len(inflate.unused_data)
+        if inflate.eof:
+            rest = inflate.unused_data
+            return bytes(head), used + len(chunk) - len(rest), rest
+        used += len(chunk)
+        chunk = handle.read(_CHUNK)
+        if not chunk:
+            raise EOFError("the last record's gzip member ends before its end")
 
 
 def _next_member(handle: IO[bytes], start: int) -> int | None:
