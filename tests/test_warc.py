@@ -295,3 +295,26 @@ def test_a_run_killed_part_way_through_an_archive_resumes_to_every_record_once(t
     sources = [r["source"] for r in lines(out)]
     assert len(sources) == len(set(sources)) == 120
     assert lines(errors_path(out)) == []
+
+
+def _arc_member(uri: str, date: str, mime: str, content: bytes) -> bytes:
+    return gzip.compress(f"{uri} 192.0.2.1 {date} {mime} {len(content)}\n".encode() + content + b"\n")
+
+
+def test_an_arc_gz_archive_is_read_like_a_warc(tmp_path: Path, out: Path) -> None:
+    described = b"1 0 Test\nURL IP-address Archive-date Content-type Archive-length\n"
+    page = ARTICLE.format(n=1).encode()
+    http = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: %d\r\n\r\n" % len(page) + page
+    path = tmp_path / "old.arc.gz"
+    path.write_bytes(
+        _arc_member("filedesc://old.arc", "20081128101500", "text/plain", described)
+        + _arc_member("https://news.example/a", "20081128101500", "text/html", http)
+    )
+    assert run(str(path), "-o", str(out)) == 0
+    (record,) = lines(out)
+    assert (record["url"], record["fetched_at"], record["status"]) == (
+        "https://news.example/a",
+        "2008-11-28T10:15:00Z",
+        200,
+    )
+    assert record["title"] == "Floods hit the delta"

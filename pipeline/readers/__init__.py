@@ -37,11 +37,12 @@ READERS: dict[str, Reader | None] = {
     ".txt.gz": _TEXT,
     ".warc": read_archive,
     ".warc.gz": read_archive,
+    ".arc.gz": read_archive,
     ".gold.txt": None,
     ".gold.txt.gz": None,
 }
 _BY_LENGTH = sorted(READERS, key=len, reverse=True)
-SUPPORTED = "supported: .html, .htm, .txt, each optionally .gz, and .warc, .warc.gz"
+SUPPORTED = "supported: .html, .htm, .txt, each optionally .gz, and .warc, .warc.gz, .arc.gz"
 
 
 def reader_for(name: str) -> tuple[str | None, Reader | None]:

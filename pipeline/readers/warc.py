@@ -1,5 +1,5 @@
-"""Web archives (`.warc`, `.warc.gz`): every HTML response record a document, read by reference (the
-archive's path and the record's offset) so that the worker that processes a record reads it.
+"""Web archives (`.warc`, `.warc.gz`, `.arc.gz`): every HTML response record a document, read by
+reference (the archive's path and the record's offset) so that the worker that processes it reads it.
 
 The scan walks the archive record by record (gzip member by member) and reads only each record's
 headers; a truncated or corrupt record is one error line, and in a gzipped archive the walk goes on at
@@ -229,11 +229,13 @@ def _plain_records(handle: IO[bytes]) -> Iterator[Record | Damaged]:
 
 
 def _parse(offset: int, head: bytes) -> Record:
-    """WARC headers, then for a response the HTTP status and headers; raise ValueError if malformed."""
-    if not head.startswith(b"WARC/"):
-        raise ValueError("no WARC version line")
-    block, _, rest = head.partition(b"\r\n\r\n")
-    warc = _headers(block.split(b"\r\n")[1:])
+    """WARC headers (or an ARC record's header line), then for a response the HTTP status and headers;
+    raise ValueError if malformed."""
+    if head.startswith(b"WARC/"):
+        block, _, rest = head.partition(b"\r\n\r\n")
+        warc = _headers(block.split(b"\r\n")[1:])
+    else:
+        warc, rest = _arc_header(head)
     status: int | None = None
     http: dict[str, str] = {}
     if warc.get("content-type", "").startswith("application/http") and rest.startswith(b"HTTP/"):
@@ -242,6 +244,24 @@ def _parse(offset: int, head: bytes) -> Record:
         status = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else None
         http = _headers(http_block[1:])
     return Record(offset, warc, status, http)
+
+
+def _arc_header(head: bytes) -> tuple[dict[str, str], bytes]:
+    """An ARC (version 1) record's header line, `URL IP DATE MIME LENGTH`, as the WARC headers it stands
+    for, and the bytes after it."""
+    line, newline, rest = head.partition(b"\n")
+    fields = line.decode("utf-8", "replace").split(" ")
+    if not newline or len(fields) != 5 or not fields[4].isdigit() or len(fields[2]) != 14:
+        raise ValueError("neither a WARC version line nor an ARC record header")
+    uri, _ip, date, mime, _length = fields
+    stamp = f"{date[:4]}-{date[4:6]}-{date[6:8]}T{date[8:10]}:{date[10:12]}:{date[12:14]}Z"
+    warc = {
+        "warc-type": "warcinfo" if uri.startswith("filedesc:") else "response",
+        "warc-target-uri": uri,
+        "warc-date": stamp,
+        "content-type": "application/http" if rest.startswith(b"HTTP/") else mime,
+    }
+    return warc, rest
 
 
 def _headers(lines: list[bytes]) -> dict[str, str]:
