@@ -318,3 +318,25 @@ def test_an_arc_gz_archive_is_read_like_a_warc(tmp_path: Path, out: Path) -> Non
         200,
     )
     assert record["title"] == "Floods hit the delta"
+
+
+@pytest.mark.parametrize(
+    ("content", "stage"),
+    [
+        (b"", "empty"),
+        (gzip.compress(b"WARC/1.0\r\nWARC-Type: warcinfo\r\nContent-Length: 0\r\n\r\n\r\n\r\n"), "empty"),
+        (b"not an archive at all, just text that ends in .warc.gz", "read"),
+        (gzip.compress(b"plain text gzipped, not a WARC record"), "read"),
+    ],
+    ids=["zero-bytes", "no-html-record", "not-gzip", "not-warc"],
+)
+def test_an_archive_without_pages_gives_one_error_line(
+    tmp_path: Path, out: Path, content: bytes, stage: str
+) -> None:
+    path = tmp_path / "odd.warc.gz"
+    path.write_bytes(content)
+    (tmp_path / "ok.txt").write_text("A line of text that makes the run have one input at least.\n")
+    assert run(str(path), str(tmp_path / "ok.txt"), "-o", str(out)) == 0
+    errors = lines(errors_path(out))
+    assert len(errors) == 1 and errors[0]["stage"] == stage
+    assert str(errors[0]["source"]).startswith(str(path))

@@ -91,9 +91,11 @@ def read_archive(path: str, passed: Counter[str]) -> Iterator[Document]:
         reason = error.message if isinstance(error, DocumentError) else f"cannot open: {error}"
         yield Document(path, None, origin=Unreadable(stage, reason))
         return
+    given = 0
     with handle:
         scan = _gzip_records(handle) if path.lower().endswith(".gz") else _plain_records(handle)
         for found in scan:
+            given += 1
             if isinstance(found, Damaged):
                 message = f"{found} (from byte {found.offset}" + (
                     f" to byte {found.resume})" if found.resume is not None else " to the end)"
@@ -103,6 +105,7 @@ def read_archive(path: str, passed: Counter[str]) -> Iterator[Document]:
             kind = _kind(found)
             if kind != "html":
                 passed[kind] += 1
+                given -= 1
                 continue
             yield Document(
                 f"{path}#{found.offset}",
@@ -113,6 +116,8 @@ def read_archive(path: str, passed: Counter[str]) -> Iterator[Document]:
                 fetched_at=_utc(found.warc.get("warc-date")),
                 status=found.status,
             )
+    if not given:  # every input gives a record or an error line, an archive without pages too
+        yield Document(path, None, origin=Unreadable("empty", "the archive holds no HTML response record"))
 
 
 def _kind(record: Record) -> str:
