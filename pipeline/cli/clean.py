@@ -23,7 +23,7 @@ from pipeline.cli.common import (
 )
 from pipeline.document import Document, Outcome
 from pipeline.process import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, Config
-from pipeline.readers import SUPPORTED, find_among, is_missing, iter_documents
+from pipeline.readers import SUPPORTED, count_documents, find_among, is_missing, iter_documents
 from pipeline.readers.files import Identity, identity
 from pipeline.runners.local import resume, run
 from pipeline.runners.stats import RunStats
@@ -119,7 +119,7 @@ def _progress(arguments: Sequence[str], enabled: bool) -> tuple[Callable[[Outcom
         return None, None
     from tqdm import tqdm
 
-    total = sum(1 for document in iter_documents(arguments) if document.kind is not None)
+    total = count_documents(arguments)
     bar = tqdm(total=total, unit="doc", file=sys.stderr, dynamic_ncols=True, desc="cleaning")
 
     def advance(outcome: Outcome) -> None:
@@ -169,6 +169,9 @@ def _run_dask(args: argparse.Namespace, config: Config, form: str) -> int:
         folder = run_on_cluster(client, documents, config, args.output, form, stats, resume=args.resume)
     except KeyboardInterrupt:
         status, folder = EXIT_INTERRUPTED, shard_folder(args.output)
+    except Exception as error:  # a partition failed on the cluster (a shard it could not write, say)
+        print(f"newsclean: error: the Dask run failed: {type(error).__name__}: {error}", file=sys.stderr)
+        return EXIT_FAILED
     finally:
         client.close()
         if cluster is not None:

@@ -86,6 +86,20 @@ def is_missing(document: Document) -> bool:
     return isinstance(origin, Unreadable) and origin.stage == "read" and origin.message == NO_SUCH_FILE
 
 
+def count_documents(arguments: Iterable[str]) -> int | None:
+    """How many documents the arguments hold, from the file names alone (no file is opened); None when
+    an archive is among them, whose records are known only once it is read."""
+    count = 0
+    for found in expand(arguments):
+        if found.stage is None:
+            reader = reader_for(os.path.basename(found.path))[1]
+            if reader is read_archive:
+                return None
+            if reader is not None:
+                count += 1
+    return count
+
+
 def find_among(arguments: Iterable[str], identities: Container[Identity]) -> str | None:
     """The first path the arguments lead to (of any type) that is one of the files `identities` names."""
     for found in expand(arguments):
@@ -94,4 +108,13 @@ def find_among(arguments: Iterable[str], identities: Container[Identity]) -> str
     return None
 
 
-__all__ = ["READERS", "SUPPORTED", "Reader", "find_among", "is_missing", "iter_documents", "reader_for"]
+__all__ = [
+    "READERS",
+    "SUPPORTED",
+    "Reader",
+    "count_documents",
+    "find_among",
+    "is_missing",
+    "iter_documents",
+    "reader_for",
+]
