@@ -93,10 +93,13 @@ def test_an_output_that_is_an_input_is_a_usage_error_and_the_input_is_untouched(
 
 
 def test_an_output_created_inside_an_input_folder_is_not_read_as_an_input(tmp_path: Path) -> None:
-    (tmp_path / "a.txt").write_text(DUMP, encoding="utf-8")
-    output = tmp_path / "z.txt"  # sorted after a.txt: the walk reaches it once it is being written
+    for name in ("a", "b"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "page.txt").write_text(DUMP, encoding="utf-8")
+    output = tmp_path / "b" / "out.txt"  # b/ is listed after the run has created its output files
     assert run(str(tmp_path), "-o", str(output)) == 0
-    assert [r["source"] for r in lines(output)] == [str(tmp_path / "a.txt")]
+    assert [r["source"] for r in lines(output)] == [str(tmp_path / n / "page.txt") for n in ("a", "b")]
+    assert lines(errors_path(output)) == []
 
 
 # -- input expansion ------------------------------------------------------------------------------------
