@@ -44,7 +44,9 @@ _SHORT_BYTES = 16384
 _MAX_LATIN_ACCENTED = 0.3
 # Characters XML (and so lxml) refuses, dropped from every decoded text: C0 controls but tab, newline and
 # carriage return, and the noncharacters U+FFFE and U+FFFF. Numeric references to them too ("&#1;").
-_DROPPED = dict.fromkeys([*range(9), 11, 12, *range(14, 32), 0xFFFE, 0xFFFF])
+# (A regular expression: str.translate with a table walks every character in Python-level lookups, 25 ms
+# on a 100 KB page; the search below is a C scan that finds nothing on almost every page.)
+_DROPPED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _CONTROL_REFERENCE = re.compile(r"&#(?:0*(?:[0-8]|1[124-9]|2\d|3[01])|[xX]0*(?:[0-8bBcCeEfF]|1[0-9a-fA-F]));")
 
 
@@ -108,7 +110,7 @@ def _fitting(data: bytes, codec: str) -> str | None:
 
 
 def _clean(text: str) -> str:
-    return text.translate(_DROPPED)
+    return _DROPPED.sub("", text) if _DROPPED.search(text) else text
 
 
 def _bom(data: bytes) -> tuple[bytes, str] | None:
