@@ -389,3 +389,38 @@ def test_a_closed_standard_output_is_one_line_and_exit_1(tmp_path: Path) -> None
     )
     assert done.returncode == 1
     assert done.stderr.count("\n") == 1 and "standard output" in done.stderr
+
+
+def _self_link(folder: Path) -> Path:
+    (folder / "loop.txt").symlink_to(folder / "loop.txt")
+    return folder / "loop.txt"
+
+
+def _broken_link(folder: Path) -> Path:
+    (folder / "gone.txt").symlink_to(folder / "nowhere.txt")
+    return folder / "gone.txt"
+
+
+def _fifo(folder: Path) -> Path:
+    os.mkfifo(folder / "pipe.txt")
+    return folder / "pipe.txt"
+
+
+def _empty_archive(folder: Path) -> Path:
+    (folder / "empty.warc.gz").write_bytes(b"")
+    return folder / "empty.warc.gz"
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize(
+    ("make", "stage", "status"),
+    [(_self_link, "read", 1), (_broken_link, "read", 1), (_fifo, "skipped", 0), (_empty_archive, "empty", 0)],
+    ids=lambda value: getattr(value, "__name__", str(value)),
+)
+def test_an_only_input_that_cannot_be_read_is_its_error_line_not_a_usage_error(
+    tmp_path: Path, out: Path, make: object, stage: str, status: int
+) -> None:
+    assert callable(make)
+    path = make(tmp_path)
+    assert run(str(path), "-o", str(out)) == status
+    assert errors_of(out) == [(str(path), stage)]

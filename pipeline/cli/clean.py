@@ -23,7 +23,14 @@ from pipeline.cli.common import (
 )
 from pipeline.document import Document, Outcome
 from pipeline.process import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, Config
-from pipeline.readers import SUPPORTED, count_documents, find_among, is_missing, iter_documents
+from pipeline.readers import (
+    SUPPORTED,
+    count_documents,
+    find_among,
+    is_missing,
+    is_unsupported,
+    iter_documents,
+)
 from pipeline.readers.files import Identity, identity
 from pipeline.runners.local import resume, run
 from pipeline.runners.stats import RunStats
@@ -101,13 +108,17 @@ def register(commands: Any) -> None:
 
 
 def _documents(arguments: Sequence[str], exclude: set[Identity], passed: Counter[str]) -> Iterator[Document]:
-    """The documents the arguments name; a usage error when there is no supported input at all."""
+    """The documents the arguments name; a usage error when they name nothing that exists, or only files of
+    no supported type. Paths that exist but cannot be inputs (a broken link, a FIFO, a damaged archive)
+    are a run of their error lines."""
     stream = iter_documents(arguments, exclude, passed)
     held: list[Document] = []
     for document in stream:
         held.append(document)
         if document.kind is not None:
             return itertools.chain(held, stream)
+    if any(not (is_missing(document) or is_unsupported(document)) for document in held):
+        return iter(held)
     if all(is_missing(document) for document in held):
         missing = ", ".join(document.source for document in held) or ", ".join(arguments)
         raise UsageError(f"no such file or directory: {missing}")

@@ -42,6 +42,7 @@ READERS: dict[str, Reader | None] = {
     ".gold.txt.gz": None,
 }
 _BY_LENGTH = sorted(READERS, key=len, reverse=True)
+UNSUPPORTED = "not a supported input type"
 SUPPORTED = "supported: .html, .htm, .txt, each optionally .gz, and .warc, .warc.gz, .arc.gz"
 
 
@@ -76,7 +77,7 @@ def iter_documents(
         if reader is not None:
             yield from reader(found.path, passed)
         elif suffix is None:
-            reason = f"not a supported input type ({SUPPORTED})"
+            reason = f"{UNSUPPORTED} ({SUPPORTED})"
             yield Document(found.path, None, origin=Unreadable("skipped", reason))
 
 
@@ -84,6 +85,12 @@ def is_missing(document: Document) -> bool:
     """Whether the document stands for an argument that named nothing."""
     origin = document.origin
     return isinstance(origin, Unreadable) and origin.stage == "read" and origin.message == NO_SUCH_FILE
+
+
+def is_unsupported(document: Document) -> bool:
+    """Whether the document stands for a file of no supported type."""
+    origin = document.origin
+    return isinstance(origin, Unreadable) and origin.message.startswith(UNSUPPORTED)
 
 
 def count_documents(arguments: Iterable[str]) -> int | None:
@@ -115,6 +122,7 @@ __all__ = [
     "count_documents",
     "find_among",
     "is_missing",
+    "is_unsupported",
     "iter_documents",
     "reader_for",
 ]
