@@ -1,8 +1,9 @@
 """Pages per second on a CC-NEWS-shaped WARC and on the same pages as files, in one run: a plain
 trafilatura.extract loop, `clean --workers 1`, `--workers 2`, `--engine dask` with two local workers,
-and the WARC reading alone; then peak RSS of `clean` at N and 10×N documents.
+and the WARC reading alone; then peak RSS of `clean` at N and 10×N documents (its main process, and all
+its processes together).
 
-    python bench/warc.py [--pages 1037] [--rounds 2] [--memory 1000]
+    python bench/warc.py [--rounds 3] [--memory 1]
 
 The corpus is built from ../shared/benchmarks by bench/warc_corpus.py into output/bench/ (never
 committed). Modes take turns in each round; the best and the median of the rounds are printed.
@@ -28,21 +29,50 @@ import warc_corpus  # noqa: E402
 WORK = ROOT / "output" / "bench"
 
 
-def _clean(inputs: list[str], out: Path, *extra: str) -> tuple[float, int]:
-    """Seconds of one `newsclean clean` in its own process, and the peak RSS (KB) of its processes."""
-    wrapper = (
-        "import resource, subprocess, sys, time; t = time.perf_counter(); "
-        "code = subprocess.run(sys.argv[1:]).returncode; "
-        "print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, code)"
-    )
+def _tree(root: int) -> list[int]:
+    """The process `root` and every process below it, from /proc."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parents[int(entry.name)] = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+    found, frontier = {root}, {root}
+    while frontier:
+        frontier = {child for child, parent in parents.items() if parent in frontier} - found
+        found |= frontier
+    return sorted(found)
+
+
+def _rss_kb(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def _clean(inputs: list[str], out: Path, *extra: str) -> tuple[float, int, int]:
+    """Seconds of one `newsclean clean` in its own process, and the peak RSS (KB) of its main process
+    and of all its processes together (workers, fork server, cluster), sampled every 0.1 s."""
     command = [sys.executable, "-m", "pipeline", "clean", *inputs, "-o", str(out), "-q", *extra]
-    done = subprocess.run(
-        [sys.executable, "-c", wrapper, *command], cwd=ROOT, capture_output=True, text=True, check=True
-    )
-    seconds, rss, code = done.stdout.split()
-    if code not in ("0",):
-        raise SystemExit(f"clean failed ({code}): {done.stderr}")
-    return float(seconds), int(rss)
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    main_peak = total_peak = 0
+    while process.poll() is None:
+        sizes = {pid: _rss_kb(pid) for pid in _tree(process.pid)}
+        main_peak = max(main_peak, sizes.get(process.pid, 0))
+        total_peak = max(total_peak, sum(sizes.values()))
+        time.sleep(0.1)
+    seconds = time.perf_counter() - started
+    if process.returncode != 0:
+        raise SystemExit(
+            f"clean failed ({process.returncode}): {process.stderr.read().decode() if process.stderr else ''}"
+        )
+    return seconds, main_peak, total_peak
 
 
 def _plain_loop(pages: Path) -> float:
@@ -83,7 +113,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--memory", type=int, default=1, help="copies of the pages for the small memory run")
     args = parser.parse_args()
     warc, pages = WORK / "cc-news.warc.gz", WORK / "pages"
@@ -109,13 +139,15 @@ def main() -> None:
     small, large = WORK / "small.warc.gz", WORK / "large.warc.gz"
     warc_corpus.build(small, warc_corpus.SHARED, args.memory, None)
     warc_corpus.build(large, warc_corpus.SHARED, args.memory * 10, None)
-    rss = {}
+    rss: dict[str, tuple[float, int, int]] = {}
     for name, path in (("small", small), ("large", large)):
-        rss[name] = _clean([str(path)], WORK / "memory.jsonl", "--workers", "2")[1]
+        rss[name] = _clean([str(path)], WORK / "memory.jsonl", "--workers", "2")
+    (_, small_main, small_all), (_, large_main, large_all) = rss["small"], rss["large"]
     print(
-        f"peak RSS (largest process): {count * args.memory} documents {rss['small'] / 1024:.0f} MB, "
-        f"{count * args.memory * 10} documents {rss['large'] / 1024:.0f} MB "
-        f"({rss['large'] / rss['small'] - 1:+.1%}); load after: {os.getloadavg()[0]:.2f}"
+        f"peak RSS, --workers 2: {count * args.memory} documents: main process {small_main / 1024:.0f} MB, "
+        f"all processes {small_all / 1024:.0f} MB; {count * args.memory * 10} documents: main process "
+        f"{large_main / 1024:.0f} MB ({large_main / small_main - 1:+.1%}), all processes "
+        f"{large_all / 1024:.0f} MB ({large_all / small_all - 1:+.1%}); load after: {os.getloadavg()[0]:.2f}"
     )
 
 
