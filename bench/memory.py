@@ -34,7 +34,18 @@ _WRAPPER = (
 
 def peak_rss_mib(folder: Path, output: Path) -> float:
     """Peak RSS of one `newsclean clean` run, in MiB (Linux reports ru_maxrss in KiB)."""
-    command = [sys.executable, "-m", "pipeline", "clean", str(folder), "-o", str(output), "-q"]
+    command = [
+        sys.executable,
+        "-m",
+        "pipeline",
+        "clean",
+        str(folder),
+        "-o",
+        str(output),
+        "-q",
+        "--workers",
+        "1",
+    ]
     done = subprocess.run(
         [sys.executable, "-c", _WRAPPER, *command], cwd=ROOT, check=True, capture_output=True, text=True
     )

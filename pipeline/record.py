@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from importlib import resources
 from typing import Any
 
@@ -62,8 +63,19 @@ def to_record(doc: Document) -> dict[str, Any]:
 
 
 def dumps(obj: dict[str, Any]) -> str:
-    """One JSONL line: UTF-8 text, not ASCII-escaped, newline-terminated."""
-    return json.dumps(obj, ensure_ascii=False) + "\n"
+    """One JSONL line: UTF-8 text, not ASCII-escaped, newline-terminated.
+
+    A lone surrogate (a file name byte that is not UTF-8, as Python's surrogateescape reads it) cannot
+    be written as UTF-8: it is written as its JSON escape (`\\udcff`), so the line stays valid UTF-8
+    and `os.fsencode(json.loads(line)["source"])` gives the name's bytes back.
+    """
+    line = json.dumps(obj, ensure_ascii=False)
+    if _SURROGATE.search(line):
+        line = _SURROGATE.sub(lambda found: f"\\u{ord(found.group()):04x}", line)
+    return line + "\n"
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def schema(name: str = "record") -> dict[str, Any]:

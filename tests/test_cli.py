@@ -41,7 +41,7 @@ DUMP = (
 
 
 def run(*args: str) -> int:
-    return main(["clean", *args, "--no-progress"])
+    return main(["clean", "--workers", "1", *args, "--no-progress"])
 
 
 def lines(path: Path) -> list[dict[str, object]]:
@@ -63,7 +63,7 @@ def test_clean_writes_records_and_an_empty_errors_file(tmp_path: Path, out: Path
     assert records[0]["title"] == "Floods hit the delta" and records[1]["title"] is None
     assert "Read more" not in str(records[0]["text"])
     assert records[0]["url"] == "https://example.com/news/floods-1"
-    assert out.with_name("clean.errors.jsonl").read_text() == ""
+    assert out.with_name("clean.errors.ndjson").read_text() == ""
 
 
 def test_folder_inputs_come_in_sorted_order_and_gold_files_are_never_inputs(
@@ -104,7 +104,7 @@ def test_bad_input_is_recorded_and_the_run_goes_on(
     (tmp_path / "good.txt").write_text(DUMP, encoding="utf-8")
     assert run(str(tmp_path / name), str(tmp_path / "good.txt"), "-o", str(out)) == 0
     assert [r["source"] for r in lines(out)] == [str(tmp_path / "good.txt")]
-    errors = lines(out.with_name("clean.errors.jsonl"))
+    errors = lines(out.with_name("clean.errors.ndjson"))
     assert errors == [{"source": str(tmp_path / name), "stage": stage, "error": errors[0]["error"]}]
     assert errors[0]["error"]
 
@@ -131,7 +131,7 @@ def test_huge_input_is_refused_with_a_read_error(tmp_path: Path, out: Path) -> N
     (tmp_path / "big.txt").write_text(DUMP * 50, encoding="utf-8")
     (tmp_path / "ok.txt").write_text(DUMP, encoding="utf-8")
     assert run(str(tmp_path), "-o", str(out), "--max-bytes", "2000") == 0
-    errors = lines(out.with_name("clean.errors.jsonl"))
+    errors = lines(out.with_name("clean.errors.ndjson"))
     assert [(e["source"], e["stage"]) for e in errors] == [(str(tmp_path / "big.txt"), "read")]
 
 
@@ -156,7 +156,7 @@ def test_arguments_matching_nothing_are_a_usage_error(tmp_path: Path, out: Path)
 def test_a_missing_path_among_others_is_a_read_error(tmp_path: Path, out: Path) -> None:
     (tmp_path / "ok.txt").write_text(DUMP, encoding="utf-8")
     assert run(str(tmp_path / "missing.txt"), str(tmp_path / "ok.txt"), "-o", str(out)) == 0
-    errors = lines(out.with_name("clean.errors.jsonl"))
+    errors = lines(out.with_name("clean.errors.ndjson"))
     assert [(e["source"], e["stage"]) for e in errors] == [(str(tmp_path / "missing.txt"), "read")]
 
 
@@ -207,7 +207,7 @@ def test_lang_keeps_only_the_chosen_languages(tmp_path: Path, out: Path) -> None
     assert run(str(tmp_path), "-o", str(out), "--lang", "de") == 0
     assert [Path(str(r["source"])).name for r in lines(out)] == ["de.txt"]
     assert lines(out)[0]["language"] == "de"
-    filtered = lines(out.with_name("clean.errors.jsonl"))
+    filtered = lines(out.with_name("clean.errors.ndjson"))
     assert sorted((Path(e["source"]).name, e["stage"]) for e in filtered) == [
         ("en.txt", "filtered"),
         ("short.txt", "filtered"),
@@ -239,7 +239,7 @@ def test_workers_give_the_same_output_as_one_process(tmp_path: Path) -> None:
     assert run(str(folder), "-o", str(one)) == 0
     assert run(str(folder), "-o", str(two), "--workers", "2") == 0
     assert one.read_text() == two.read_text()
-    assert (tmp_path / "one.errors.jsonl").read_text() == (tmp_path / "two.errors.jsonl").read_text()
+    assert (tmp_path / "one.errors.ndjson").read_text() == (tmp_path / "two.errors.ndjson").read_text()
 
 
 def test_summary_counts_documents_and_removals(

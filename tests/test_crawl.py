@@ -112,7 +112,7 @@ def news(site: FixtureSite, tmp_path_factory: pytest.TempPathFactory) -> Crawl:
     return Crawl(
         site.url,
         read_jsonl(output),
-        read_jsonl(folder / "news.errors.jsonl"),
+        read_jsonl(folder / "news.errors.ndjson"),
         done.stderr,
         site.requests,
         output,
@@ -334,7 +334,7 @@ def test_article_crawl_writes_the_default_output_and_errors_file(site: FixtureSi
     records = {r["source"].removeprefix(site.url): r for r in read_jsonl(output)}
     # Pages named by the user are not judged: the about page is kept.
     assert sorted(records) == ["/about.html", "/story/4521"]
-    errors = read_jsonl(output.with_name(output.name.replace(".jsonl", ".errors.jsonl")))
+    errors = read_jsonl(output.with_name(output.name.replace(".jsonl", ".errors.ndjson")))
     assert errors == [
         {"source": f"{site.url}/2024/10/withdrawn-story.html", "stage": "http", "error": "HTTP 404"}
     ]
@@ -445,3 +445,20 @@ def test_a_malformed_url_is_one_error_line_and_the_others_are_crawled(
     assert [r["url"] for r in read_jsonl(output)] == [f"{site.url}/2024/11/school-reopens.html"]
     (error,) = read_jsonl(errors_path(output))
     assert (error["source"], error["stage"]) == ("http://[broken/x.html", "read")
+
+
+def test_clean_reads_the_crawls_warc_back_to_the_same_records(news: Crawl, tmp_path: Path) -> None:
+    warc = news.output.parent / "crawl.warc.gz"
+    out = tmp_path / "from-warc.jsonl"
+    assert newsclean(["clean", str(warc), "-o", str(out), "--workers", "1", "-q"]) == 0
+    cleaned = {record["url"]: record for record in read_jsonl(out)}
+    for path in ARTICLE_PATHS.values():
+        crawled = news.by_url()[path]
+        again = cleaned[news.site + path]
+        assert str(again["source"]).startswith(f"{warc}#")
+        assert (again["text"], again["title"], again["removed"], again["status"]) == (
+            crawled["text"],
+            crawled["title"],
+            crawled["removed"],
+            200,
+        )

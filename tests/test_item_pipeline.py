@@ -53,7 +53,7 @@ def test_the_item_pipeline_turns_pages_into_records_and_failures_into_error_line
     with pytest.raises(DropItem, match="robots"):
         _run(pipeline.process_item(failed_page(f"{url}/private/x", "robots", "disallowed by robots.txt")))
     pipeline.close_spider()
-    stages = [line["stage"] for line in read_jsonl(tmp_path / "out.errors.jsonl")]
+    stages = [line["stage"] for line in read_jsonl(tmp_path / "out.errors.ndjson")]
     assert stages == ["not-article", "robots"]
     # The article crawl keeps every page with text, whatever it is.
     pipeline = _pipeline(tmp_path, ArticleSpider, NEWSCLEAN_WORKERS=0)
@@ -65,13 +65,13 @@ def test_the_item_pipeline_turns_pages_into_records_and_failures_into_error_line
 def test_errors_go_beside_the_feed_or_to_stderr() -> None:
     spider = ArticleSpider(urls="http://x.example/")
     assert errors_target({"out/a.jsonl": {"format": "jsonl", "overwrite": True}}, spider) == (
-        "out/a.errors.jsonl",
+        "out/a.errors.ndjson",
         False,
     )
-    assert errors_target({"file:///tmp/%(name)s.jsonl": {}}, spider) == ("/tmp/article.errors.jsonl", True)
+    assert errors_target({"file:///tmp/%(name)s.jsonl": {}}, spider) == ("/tmp/article.errors.ndjson", True)
     assert errors_target({"stdout:": {"format": "jsonlines"}}, spider) == ("-", True)
     target, _ = errors_target({"s3://bucket/x.jsonl": {}}, spider)
-    assert re.fullmatch(r"output/article-\d{8}T\d{6}Z\.errors\.jsonl", target)
+    assert re.fullmatch(r"output/article-\d{8}T\d{6}Z\.errors\.ndjson", target)
 
 
 def test_the_exporter_writes_every_key_in_order_like_clean() -> None:

@@ -38,7 +38,7 @@ def test_records_validate_against_the_schema(output: Path) -> None:
 
 def test_error_lines_validate_against_the_schema(output: Path) -> None:
     validator = jsonschema.Draft202012Validator(schema("error"))
-    for line in _records(output.with_name("clean.errors.jsonl")):
+    for line in _records(output.with_name("clean.errors.ndjson")):
         validator.validate(line)
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.language import parse_languages
-from pipeline.process import DEFAULT_MAX_BYTES, Config
+from pipeline.process import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, Config
 from pipeline.rules import RULE_NAMES
 from pipeline.tools.evaluate import load_records
 
@@ -53,6 +53,14 @@ def positive(value: str) -> int:
     return number
 
 
+def seconds(value: str) -> float:
+    """A time limit in seconds; 0 turns it off."""
+    number = float(value)
+    if not number >= 0:  # also refuses nan
+        raise argparse.ArgumentTypeError("give seconds, 0 or more")
+    return number
+
+
 def languages(value: str) -> frozenset[str]:
     """`--lang en,de`: ISO 639-1 codes the language detector knows (`zh` for both Chinese codes)."""
     try:
@@ -72,4 +80,5 @@ def config_from(args: argparse.Namespace) -> Config:
         disabled_rules=frozenset(args.disable),
         languages=getattr(args, "lang", None),
         max_bytes=getattr(args, "max_bytes", None) or DEFAULT_MAX_BYTES,
+        timeout=getattr(args, "timeout", DEFAULT_TIMEOUT) or None,
     )

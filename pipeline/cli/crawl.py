@@ -34,7 +34,7 @@ def register(commands: Any) -> None:
         description="Run the newsclean spiders with the project's settings, as `scrapy crawl news` and "
         "`scrapy crawl article` do in the checkout, from any folder. Records go to "
         "output/<spider>-<UTC timestamp>.jsonl unless -o or -O say otherwise; pages that give no record "
-        "are listed in <output stem>.errors.jsonl beside it.",
+        "are listed in <output stem>.errors.ndjson beside it.",
         epilog="exit status: 0 the crawl completed; 1 nothing could be fetched at all, every page failed, "
         "or the output or the Redis frontier cannot be used; 2 usage error; 130 interrupted (records kept).",
     )

@@ -7,16 +7,20 @@ carry an origin to read their bytes from, so the bytes are read by whoever proce
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections import Counter
+from collections.abc import Callable, Container, Iterable, Iterator
 
 from pipeline.document import Document, Kind, Unreadable
-from pipeline.readers.files import FileOrigin, expand
+from pipeline.readers.files import NO_SUCH_FILE, FileOrigin, Identity, expand, identity
+from pipeline.readers.warc import read_archive
 
-Reader = Callable[[str], Iterator[Document]]
+# A reader turns one file into its documents; records it passes over (an archive's requests, say) are
+# counted by kind in the Counter it is given.
+Reader = Callable[[str, Counter[str]], Iterator[Document]]
 
 
 def _page_reader(kind: Kind) -> Reader:
-    def read(path: str) -> Iterator[Document]:
+    def read(path: str, passed: Counter[str]) -> Iterator[Document]:
         yield Document(path, kind, origin=FileOrigin(path))
 
     return read
@@ -31,11 +35,15 @@ READERS: dict[str, Reader | None] = {
     ".html.gz": _HTML,
     ".htm.gz": _HTML,
     ".txt.gz": _TEXT,
+    ".warc": read_archive,
+    ".warc.gz": read_archive,
+    ".arc.gz": read_archive,
     ".gold.txt": None,
     ".gold.txt.gz": None,
 }
 _BY_LENGTH = sorted(READERS, key=len, reverse=True)
-SUPPORTED = "supported: .html, .htm, .txt, each optionally .gz"
+UNSUPPORTED = "not a supported input type"
+SUPPORTED = "supported: .html, .htm, .txt, each optionally .gz, and .warc, .warc.gz, .arc.gz"
 
 
 def reader_for(name: str) -> tuple[str | None, Reader | None]:
@@ -47,27 +55,74 @@ def reader_for(name: str) -> tuple[str | None, Reader | None]:
     return None, None
 
 
-def iter_documents(arguments: Iterable[str]) -> Iterator[Document]:
+def iter_documents(
+    arguments: Iterable[str],
+    exclude: Container[Identity] = frozenset(),
+    passed: Counter[str] | None = None,
+) -> Iterator[Document]:
     """The documents that command-line arguments name, in order, without reading their bytes.
 
-    A path that does not exist and a file of no supported type are documents too, which give their
-    error line (`read`, `skipped`) when processed; gold files are passed over.
+    Every path that cannot be an input (missing, unreadable, unlistable, a broken link or a link loop,
+    not a regular file, a file already given under another name) and every file of no supported type
+    is a document too, which gives its error line (`read`, `skipped`) when processed; gold files and
+    the files in `exclude` (the run's own outputs, by device and inode) are passed over. Archive
+    records that are not HTML responses are counted by kind in `passed`.
     """
-    for found in expand(arguments):
-        if found.missing:
-            yield Document(found.path, None, origin=Unreadable("read", "no such file or directory"))
+    passed = Counter() if passed is None else passed
+    for found in expand(arguments, exclude):
+        if found.stage is not None:
+            yield Document(found.path, None, origin=Unreadable(found.stage, found.reason))
             continue
         suffix, reader = reader_for(os.path.basename(found.path))
         if reader is not None:
-            yield from reader(found.path)
+            yield from reader(found.path, passed)
         elif suffix is None:
-            reason = f"not a supported input type ({SUPPORTED})"
+            reason = f"{UNSUPPORTED} ({SUPPORTED})"
             yield Document(found.path, None, origin=Unreadable("skipped", reason))
 
 
 def is_missing(document: Document) -> bool:
     """Whether the document stands for an argument that named nothing."""
-    return isinstance(document.origin, Unreadable) and document.origin.stage == "read"
+    origin = document.origin
+    return isinstance(origin, Unreadable) and origin.stage == "read" and origin.message == NO_SUCH_FILE
 
 
-__all__ = ["READERS", "SUPPORTED", "Reader", "is_missing", "iter_documents", "reader_for"]
+def is_unsupported(document: Document) -> bool:
+    """Whether the document stands for a file of no supported type."""
+    origin = document.origin
+    return isinstance(origin, Unreadable) and origin.message.startswith(UNSUPPORTED)
+
+
+def count_documents(arguments: Iterable[str]) -> int | None:
+    """How many documents the arguments hold, from the file names alone (no file is opened); None when
+    an archive is among them, whose records are known only once it is read."""
+    count = 0
+    for found in expand(arguments):
+        if found.stage is None:
+            reader = reader_for(os.path.basename(found.path))[1]
+            if reader is read_archive:
+                return None
+            if reader is not None:
+                count += 1
+    return count
+
+
+def find_among(arguments: Iterable[str], identities: Container[Identity]) -> str | None:
+    """The first path the arguments lead to (of any type) that is one of the files `identities` names."""
+    for found in expand(arguments):
+        if found.stage is None and identity(found.path) in identities:
+            return found.path
+    return None
+
+
+__all__ = [
+    "READERS",
+    "SUPPORTED",
+    "Reader",
+    "count_documents",
+    "find_among",
+    "is_missing",
+    "is_unsupported",
+    "iter_documents",
+    "reader_for",
+]

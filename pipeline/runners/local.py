@@ -26,9 +26,9 @@ def outcomes(documents: Iterable[Document], config: Config, workers: int = 1) ->
     return Pool(workers, config).map(documents)
 
 
-def resume(documents: Iterable[Document], target: str) -> Iterator[Document]:
+def resume(documents: Iterable[Document], target: str, format: str = "jsonl") -> Iterator[Document]:
     """The documents whose source is not yet in the records file `target` or its errors file."""
-    done = done_sources(target)
+    done = done_sources(target, format)
     return (document for document in documents if document.source not in done)
 
 

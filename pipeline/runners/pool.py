@@ -3,29 +3,73 @@ when the worker starts; results come back in input order with a bounded number i
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
+import os
+import select
 import signal
+import threading
+import time
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
 
 from pipeline.document import Document, Outcome
-from pipeline.process import Config, run_one, warm_up
+from pipeline.process import Config, over_time, run_one, warm_up
 
 # Documents in flight per worker: enough to keep every worker busy, few enough that memory stays flat.
 IN_FLIGHT_PER_WORKER = 4
 WORKER_DIED = "the worker process died while processing this input"
+# A worker stuck past its document's time limit (inside a C call, where the limit cannot reach) is
+# killed this many seconds after the limit.
+KILL_GRACE = 10.0
+_PARENT_POLL = 1.0
 
 _config: Config | None = None  # in a worker: the run's Config, set by the initializer
 
 
-def _initialize(config: Config) -> None:
-    """Worker initializer: Ctrl-C reaches the whole process group and the parent decides how to stop."""
+def _initialize(config: Config, parent: int) -> None:
+    """Worker initializer: Ctrl-C reaches the whole process group and the parent decides how to stop;
+    the worker exits when the parent does, however it ended (SIGKILL included)."""
     global _config
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _follow_parent(parent)
     warm_up()
     _config = config
+
+
+def _follow_parent(parent: int) -> None:
+    """Exit this worker as soon as process `parent` is gone. Workers are children of the fork server,
+    not of the run, and hold the pipes that would tell the fork server the run ended: without this, a
+    killed run leaves its workers, the fork server and the resource tracker behind."""
+    try:
+        handle = os.pidfd_open(parent)
+    except ProcessLookupError:
+        os._exit(1)
+    except (AttributeError, OSError):
+        handle = -1  # no pidfd here: poll instead
+
+    def watch() -> None:
+        if handle >= 0:
+            select.select([handle], [], [])
+        else:
+            while _alive(parent):
+                time.sleep(_PARENT_POLL)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="newsclean-parent-watch", daemon=True).start()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def run_in_worker(document: Document) -> Outcome:
@@ -48,7 +92,7 @@ class Pool:
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload([__name__])
         return ProcessPoolExecutor(
-            self.workers, mp_context=context, initializer=_initialize, initargs=(self.config,)
+            self.workers, mp_context=context, initializer=_initialize, initargs=(self.config, os.getpid())
         )
 
     def start(self) -> None:
@@ -88,10 +132,27 @@ class Pool:
         self.close()
 
     def _result(self, document: Document, executor: ProcessPoolExecutor, future: Future[Outcome]) -> Outcome:
-        try:
-            return future.result()
-        except BrokenProcessPool:
-            # A worker died (out of memory, a crash in a C library): this document is recorded and a
-            # fresh pool takes the rest; documents already queued on the dead pool fail the same way.
-            self.renew(executor)
-            return run_one(document.failed("extract", WORKER_DIED), self.config)
+        """The document's outcome. A worker that died (out of memory, a crash in a C library) breaks its
+        pool, and every document queued on it: each is tried once more on a fresh pool, so that only the
+        one that kills a worker twice is an error line. A worker stuck past the time limit is killed."""
+        limit = self.config.timeout
+        for attempt in range(2):
+            try:
+                return future.result(timeout=limit + KILL_GRACE if limit else None)
+            except BrokenProcessPool:
+                self.renew(executor)
+                if attempt == 0:
+                    executor = self.executor
+                    future = executor.submit(run_in_worker, document)
+            except FutureTimeout:
+                _kill_workers(executor)
+                self.renew(executor)
+                return run_one(document.failed("extract", over_time(limit)), self.config)
+        return run_one(document.failed("extract", WORKER_DIED + ", twice"), self.config)
+
+
+def _kill_workers(executor: ProcessPoolExecutor) -> None:
+    # concurrent.futures offers no way to stop one task; its worker processes are in `_processes`.
+    for process in list((getattr(executor, "_processes", None) or {}).values()):
+        with contextlib.suppress(OSError, AttributeError):
+            process.kill()

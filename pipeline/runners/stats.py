@@ -19,6 +19,8 @@ class RunStats:
     rules: Counter[str] = field(default_factory=Counter)
     read: int = 0
     written: int = 0
+    # Archive records that are not documents (requests, metadata, revisits, non-HTML), by kind.
+    passed: Counter[str] = field(default_factory=Counter)
     started: float = field(default_factory=time.perf_counter)
 
     def add(self, outcome: Outcome) -> None:
@@ -31,6 +33,14 @@ class RunStats:
             self.rules.update(removal["rule"] for removal in outcome.record["removed"])
         elif outcome.stage:
             self.stages[outcome.stage] += 1
+
+    def merge(self, other: RunStats) -> None:
+        """Add another run's counts (a partition's, from a cluster worker) to these."""
+        self.stages.update(other.stages)
+        self.rules.update(other.rules)
+        self.passed.update(other.passed)
+        self.read += other.read
+        self.written += other.written
 
     @property
     def failed(self) -> int:
@@ -64,6 +74,9 @@ class RunStats:
             for rule in ALL_RULES:
                 if self.rules[rule.name]:
                     lines.append(f"  {rule.name:<{width}}  {self.rules[rule.name]:>6}  ({rule.family})")
+        if self.passed:
+            kinds = ", ".join(f"{kind} {n}" for kind, n in sorted(self.passed.items()))
+            lines.append(f"archive records passed over: {kinds}")
         failed = {stage: n for stage, n in self.stages.items() if stage in FAILURE_STAGES and n}
         if failed:
             lines.append("failures by stage: " + ", ".join(f"{s} {n}" for s, n in sorted(failed.items())))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import json
 import os
 import sys
@@ -13,10 +15,10 @@ from pipeline.record import dumps
 
 
 def errors_path(output: str | Path) -> Path:
-    """`<output stem>.errors.jsonl` beside the output (output/clean.jsonl -> output/clean.errors.jsonl)."""
+    """`<output stem>.errors.ndjson` beside the output (output/clean.jsonl -> output/clean.errors.ndjson)."""
     path = Path(output)
     stem = path.name[: -len(".jsonl")] if path.name.endswith(".jsonl") else path.stem
-    return path.with_name(f"{stem}.errors.jsonl")
+    return path.with_name(f"{stem}.errors.ndjson")
 
 
 def drop_torn_tail(path: str | Path) -> int:
@@ -66,35 +68,61 @@ def read_sources(path: str | Path) -> set[str]:
 
 
 class JsonlWriter:
-    """Write one JSON object per line; each line goes out in one write and is flushed.
+    """Write one JSON object per line; each line goes out whole and is flushed.
 
-    `target` is a path, or "-" for standard output (or `stream` for any open text stream).
+    `target` is a path, or "-" for standard output (or `stream` for any open text stream). A file is
+    written unbuffered: a write that fails part-way (a full disk) is cut back to the last whole line
+    before the error is raised, so the file never holds a partial line.
     """
 
     def __init__(self, target: str | Path, *, append: bool = False, stream: IO[str] | None = None) -> None:
         self.count = 0
-        self._owned = stream is None and str(target) != "-"
+        self._stream: IO[str] | None = None
+        self._file: IO[bytes] | None = None
         if stream is not None:
-            self._handle = stream
+            self._stream = stream
         elif str(target) == "-":
-            self._handle = sys.stdout
+            if sys.stdout is None:  # started with standard output closed
+                raise OSError(errno.EBADF, "standard output is closed")
+            self._stream = sys.stdout
         else:
             path = Path(target)
             path.parent.mkdir(parents=True, exist_ok=True)
             if append:
                 drop_torn_tail(path)
-            self._handle = path.open("a" if append else "w", encoding="utf-8", newline="\n")
+            self._file = path.open("ab" if append else "wb", buffering=0)
+            self._size = self._file.seek(0, os.SEEK_END)
 
     def write(self, obj: dict[str, Any]) -> None:
-        self._handle.write(dumps(obj))
-        self._handle.flush()
+        line = dumps(obj)
+        if self._file is None:
+            assert self._stream is not None
+            self._stream.write(line)
+            self._stream.flush()
+        else:
+            self._write_whole(line.encode("utf-8"))
         self.count += 1
 
+    def _write_whole(self, data: bytes) -> None:
+        assert self._file is not None
+        view = memoryview(data)
+        try:
+            while view:
+                written = self._file.write(view)
+                if not written:
+                    raise OSError(errno.EIO, "nothing written")
+                view = view[written:]
+        except OSError:
+            with contextlib.suppress(OSError):  # a device (/dev/full) cannot be truncated
+                self._file.truncate(self._size)
+            raise
+        self._size += len(data)
+
     def close(self) -> None:
-        if self._owned:
-            self._handle.close()
-        else:
-            self._handle.flush()
+        if self._file is not None:
+            self._file.close()
+        elif self._stream is not None:
+            self._stream.flush()
 
     def __enter__(self) -> JsonlWriter:
         return self

@@ -1,0 +1,1 @@
+"""The record's schemas: JSON Schema files (record, error line) and the Arrow schema and datasets Features."""
