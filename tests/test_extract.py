@@ -89,3 +89,28 @@ def test_canonical_url_and_declared_language() -> None:
     meta = extract_html(page, None, ExtractOptions()).metadata
     assert meta.url == "https://example.de/a"
     assert meta.declared_language == "de"
+
+
+# An escaped quote in a JSON-LD string: trafilatura 2.3 unescapes the block before parsing it, the block no
+# longer parses, and its fallback cuts the headline at the quote and misses the publisher.
+ESCAPED_JSON_LD = (
+    """<html><head><title>Bang at the quay | Harbour Gazette</title>
+<script type="application/ld+json">
+{"@context": "https://schema.org", "@type": "NewsArticle",
+ "headline": "Residents describe a \\u0022loud bang\\u0022 at the quay",
+ "author": [{"@type": "Person", "name": "Tamsin Greaves"}],
+ "publisher": {"@type": "Organization", "name": "Harbour Gazette"},
+ "articleBody": "Local people said a \\"loud bang\\" was heard shortly after nine."}
+</script></head>
+<body><article><p>"""
+    + "Residents near the quay said they heard a loud bang shortly after nine. " * 8
+    + """</p>
+</article></body></html>"""
+)
+
+
+def test_a_json_ld_block_with_an_escaped_quote_is_parsed_whole() -> None:
+    meta = extract_html(ESCAPED_JSON_LD, None, ExtractOptions()).metadata
+    assert meta.title == 'Residents describe a "loud bang" at the quay'
+    assert meta.author == "Tamsin Greaves"
+    assert meta.sitename == "Harbour Gazette"

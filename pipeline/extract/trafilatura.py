@@ -6,8 +6,10 @@ Private names, read from trafilatura 2.3.1 (pyproject.toml pins `trafilatura>=2.
 - `trafilatura.core.trafilatura_sequence`: the extraction steps of `bare_extraction` without its copy
   of the tree (4 ms a page); `trafilatura.settings.Extractor` and `DEFAULT_CONFIG`, the options object
   it takes; `trafilatura.xml.xmltotxt`, the extracted body as text, as `bare_extraction(...).text`.
-- `trafilatura.metadata.examine_meta`, `extract_meta_json`, `extract_title`, `extract_url`,
-  `extract_sitename`: the metadata steps for the record's fields, without categories, tags and license.
+- `trafilatura.metadata.examine_meta`, `extract_title`, `extract_url`, `extract_sitename`: the metadata
+  steps for the record's fields, without categories, tags and license; `trafilatura.metadata.JSON_MINIFY`
+  and `trafilatura.json_metadata.extract_json`, `extract_json_parse_error`, `normalize_json`: its JSON-LD
+  step (`extract_meta_json`), run here with one repair (`_json_ld`, below).
 - `trafilatura.external.compare_extraction` and `trafilatura.htmlprocessing.tree_cleaning`: the
   comparison with trafilatura's readability and jusText that its default mode runs on every page, run
   here on the pages whose own extraction is doubtful (`second_opinion`).
@@ -20,10 +22,18 @@ Private names, read from trafilatura 2.3.1 (pyproject.toml pins `trafilatura>=2.
 each page both ways and compare. The text is the same; of the metadata, `extract_metadata` also drops a
 one-word author named by the page's meta tags ("CBS") and takes the URL's host for a missing site name,
 two steps the default path leaves out.
+
+The repair: trafilatura 2.3 unescapes a JSON-LD block's whole text (`\\u0022` and `&quot;` become `"`)
+before it parses it, so a block whose strings hold an escaped quote no longer parses, and its fallback runs
+regular expressions that search the text again after every author they find: 2.2 s for the 840 KB block
+of one live page of the benchmarks, against milliseconds for the parse. When the unescaped text does not
+parse, the block as written is parsed and its strings are unescaped one by one; only a block that does
+not parse either way goes to trafilatura's fallback. tests/test_extract.py pins it.
 """
 
 from __future__ import annotations
 
+import json
 from copy import copy
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -37,8 +47,13 @@ from trafilatura import bare_extraction, extract_metadata, load_html
 from trafilatura.core import trafilatura_sequence
 from trafilatura.external import compare_extraction
 from trafilatura.htmlprocessing import prune_unwanted_nodes, tree_cleaning
-from trafilatura.json_metadata import normalize_authors
-from trafilatura.metadata import examine_meta, extract_meta_json, extract_sitename, extract_title, extract_url
+from trafilatura.json_metadata import (
+    extract_json,
+    extract_json_parse_error,
+    normalize_authors,
+    normalize_json,
+)
+from trafilatura.metadata import JSON_MINIFY, examine_meta, extract_sitename, extract_title, extract_url
 from trafilatura.settings import DEFAULT_CONFIG, Extractor
 from trafilatura.utils import trim
 from trafilatura.xml import xmltotxt
@@ -219,7 +234,7 @@ def metadata_fields(
     if options.public_api:
         found: Any = extract_metadata(tree, url, _date_params(options))
     else:
-        found = extract_meta_json(tree, examine_meta(tree))
+        found = _json_ld(tree, examine_meta(tree))
         if not found.title:
             found.title = extract_title(tree)
         if not found.author:
@@ -231,6 +246,41 @@ def metadata_fields(
         found.date = find_date(tree, url=found.url, **_date_params(options))
         found.clean_and_trim()
     return MetadataFields(found.title, found.author, found.url, found.sitename, found.date, found.description)
+
+
+_JSON_LD = XPath('.//script[@type="application/ld+json" or @type="application/settings+json"]')
+
+
+def _json_ld(tree: HtmlElement, metadata: Any) -> Any:
+    """trafilatura's `extract_meta_json`, with a block that its unescaping breaks parsed as written."""
+    for script in _JSON_LD(tree):
+        if not script.text:
+            continue
+        minified = JSON_MINIFY.sub(r"\1", script.text)
+        unescaped = normalize_json(minified)
+        try:
+            metadata = extract_json(json.loads(unescaped, strict=False), metadata)
+            continue
+        except json.JSONDecodeError:
+            pass
+        try:
+            schema = json.loads(minified, strict=False)
+        except json.JSONDecodeError:
+            metadata = extract_json_parse_error(unescaped, metadata)
+            continue
+        metadata = extract_json(_unescaped(schema), metadata)
+    return metadata
+
+
+def _unescaped(value: Any) -> Any:
+    """A parsed JSON value with every string unescaped as trafilatura unescapes the block's text."""
+    if isinstance(value, str):
+        return normalize_json(value)
+    if isinstance(value, list):
+        return [_unescaped(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _unescaped(item) for key, item in value.items()}
+    return value
 
 
 __all__ = [
