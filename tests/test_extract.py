@@ -114,3 +114,25 @@ def test_a_json_ld_block_with_an_escaped_quote_is_parsed_whole() -> None:
     assert meta.title == 'Residents describe a "loud bang" at the quay'
     assert meta.author == "Tamsin Greaves"
     assert meta.sitename == "Harbour Gazette"
+
+
+def _layout_page() -> str:
+    return (GOLD_DIR / "table-layout-page.html").read_text(encoding="latin-1")
+
+
+def test_a_layout_page_is_read_by_readability_within_trafilaturas_text() -> None:
+    with_readability = extract_html(_layout_page(), None, ExtractOptions(), PAGE_RULES).paragraphs
+    without = extract_html(_layout_page(), None, ExtractOptions(readability_for_layout=False), PAGE_RULES)
+    assert "Also in the news" in without.paragraphs and "Also in the news" not in with_readability
+    assert set(with_readability) < set(without.paragraphs)
+
+
+def test_a_readability_reading_that_lies_elsewhere_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A reading mostly outside trafilatura's text is a wrong pick (a teaser column, a footer).
+    import pipeline.extract as extract
+
+    elsewhere = ["Subscribe to the print edition for the weekend supplement and the crossword."]
+    monkeypatch.setattr(extract, "readability_lines", lambda tree: elsewhere)
+    kept = extract_html(_layout_page(), None, ExtractOptions(), PAGE_RULES).paragraphs
+    plain = extract_html(_layout_page(), None, ExtractOptions(readability_for_layout=False), PAGE_RULES)
+    assert kept == plain.paragraphs

@@ -5,10 +5,12 @@ trafilatura or htmldate (all of trafilatura's names are in `extract/trafilatura.
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from lxml.html import HtmlElement, tostring
+from lxml.html import HtmlElement
 
 from pipeline.article import Signals, page_signals
 from pipeline.document import DocumentError, Metadata, Removal
@@ -63,12 +65,31 @@ def extract_html(
         again = parse(html)
         if again is not None:
             prune(again, page_rules, url or metadata.url, metadata.description)
-            paragraphs = tuple(readability_lines(tostring(again, encoding="unicode"))) or paragraphs
+            read = tuple(readability_lines(again))
+            if _share_within(read, paragraphs) >= READABILITY_WITHIN:
+                paragraphs = read
     return Extraction(_without_headline(paragraphs, headlines), metadata, removed, signals)
 
 
 # A text of which this share or more sat in tables laying out the page is read by readability instead.
 LAYOUT_SHARE = 0.1
+# readability's reading replaces trafilatura's only when this share of its word trigrams or more is in
+# trafilatura's text: it narrows trafilatura's reading to the article's cell, and a reading that lies
+# mostly elsewhere (a teaser column, the footer) is a wrong pick, not a narrower one.
+READABILITY_WITHIN = 0.5
+
+
+def _trigrams(lines: Sequence[str]) -> Counter[tuple[str, str, str]]:
+    words = " ".join(lines).split()
+    return Counter(zip(words, words[1:], words[2:], strict=False))
+
+
+def _share_within(lines: Sequence[str], within: Sequence[str]) -> float:
+    """The share of the word trigrams of `lines` (counted with repeats) that `within` holds; 0 for none."""
+    grams = _trigrams(lines)
+    total = sum(grams.values())
+    return sum((grams & _trigrams(within)).values()) / total if total else 0.0
+
 
 # trafilatura keeps an <h1> that stands inside the article element as the first paragraph. The
 # headline is the record's `title`, not its text; it is looked for among the first few paragraphs
@@ -76,10 +97,21 @@ LAYOUT_SHARE = 0.1
 _HEADLINE_WINDOW = 3
 
 
+# A page's <title> often joins the headline and the site's name ("Site - Headline", "Headline | Site"):
+# each part of at least this many words, between these separators, is a headline too.
+_TITLE_SEPARATORS = re.compile(r"\s+[-|–—·:]{1,2}\s+")
+_TITLE_PART_WORDS = 3
+
+
 def _headlines(tree: HtmlElement, title: str | None) -> frozenset[str]:
     found = {squeeze(h1.text_content()) for h1 in tree.iter("h1")}
     if title:
         found.add(squeeze(title))
+    page_title = tree.find("head/title")
+    if page_title is not None:
+        text = squeeze(page_title.text_content())
+        found.add(text)
+        found.update(part for part in _TITLE_SEPARATORS.split(text) if len(part.split()) >= _TITLE_PART_WORDS)
     return frozenset(text for text in found if text)
 
 

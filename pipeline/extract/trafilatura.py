@@ -13,6 +13,8 @@ Private names, read from trafilatura 2.3.1 (pyproject.toml pins `trafilatura>=2.
 - `trafilatura.external.compare_extraction` and `trafilatura.htmlprocessing.tree_cleaning`: the
   comparison with trafilatura's readability and jusText that its default mode runs on every page, run
   here on the pages whose own extraction is doubtful (`second_opinion`).
+- `trafilatura.readability_lxml.Document`: trafilatura's port of readability, which scores whole
+  containers, for pages laid out with tables (`readability_summary`; extract/readability.py).
 - `trafilatura.htmlprocessing.prune_unwanted_nodes`, `trafilatura.xpaths.AUTHOR_DISCARD_XPATHS`,
   `trafilatura.json_metadata.normalize_authors`, `trafilatura.utils.trim`: the one-pass author
   fallback (extract/metadata.py) prunes, normalises and trims a candidate as trafilatura does;
@@ -54,6 +56,7 @@ from trafilatura.json_metadata import (
     normalize_json,
 )
 from trafilatura.metadata import JSON_MINIFY, examine_meta, extract_sitename, extract_title, extract_url
+from trafilatura.readability_lxml import Document as Readability
 from trafilatura.settings import DEFAULT_CONFIG, Extractor
 from trafilatura.utils import trim
 from trafilatura.xml import xmltotxt
@@ -63,7 +66,7 @@ from pipeline.extract.layout import unwrap_layout_tables
 
 EXTRACTOR = f"trafilatura {trafilatura.__version__}"
 # The loggers trafilatura and its date library write to; `warm_up` quiets them for runs.
-LOGGERS = ("trafilatura", "htmldate", "readability")
+LOGGERS = ("trafilatura", "htmldate")
 
 
 @dataclass(frozen=True)
@@ -93,7 +96,7 @@ class ExtractOptions:
     # Tables of the extracted text that lay out the page (a cell holding several blocks or a long text)
     # come out as paragraphs instead of rows of cells (extract/layout.py).
     unwrap_layout_tables: bool = True
-    # A page whose text sat mostly in layout tables is read by readability-lxml instead
+    # A page whose text sat mostly in layout tables is read by trafilatura's readability instead
     # (extract/readability.py).
     readability_for_layout: bool = True
     # A page made of a run of entries (a live blog) has the block around all of them as its article
@@ -248,6 +251,15 @@ def metadata_fields(
     return MetadataFields(found.title, found.author, found.url, found.sitename, found.date, found.description)
 
 
+# The shortest block readability scores, as trafilatura's own use of it sets (external.try_readability).
+_READABILITY_MIN_TEXT = 25
+
+
+def readability_summary(tree: HtmlElement) -> str:
+    """readability's summary of the page as an HTML fragment; the tree is changed (blocks dropped)."""
+    return str(Readability(tree, min_text_length=_READABILITY_MIN_TEXT).summary())
+
+
 _JSON_LD = XPath('.//script[@type="application/ld+json" or @type="application/settings+json"]')
 
 
@@ -294,5 +306,6 @@ __all__ = [
     "normalize_authors",
     "parse",
     "prune_unwanted_nodes",
+    "readability_summary",
     "trim",
 ]
