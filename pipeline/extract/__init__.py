@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
+from copy import deepcopy
 from dataclasses import dataclass
 
 from lxml.html import HtmlElement
@@ -58,16 +59,15 @@ def extract_html(
     if options.entries:
         mark_entry_article(tree)
     removed = prune(tree, page_rules, url or metadata.url, metadata.description) if page_rules else ()
+    # readability reads the page as trafilatura gets it, the page rules' blocks cut; only a page with a
+    # table can be laid out with tables, and only then is a copy kept (the extraction changes the tree).
+    spare = deepcopy(tree) if options.readability_for_layout and tree.find(".//table") is not None else None
     main = main_text(tree, url or metadata.url, options)
     paragraphs = tuple(line for line in main.text.split("\n") if line.strip())
-    if options.readability_for_layout and main.layout_share >= LAYOUT_SHARE:
-        # readability reads the page with the page rules' blocks cut, as trafilatura did.
-        again = parse(html)
-        if again is not None:
-            prune(again, page_rules, url or metadata.url, metadata.description)
-            read = tuple(readability_lines(again))
-            if _share_within(read, paragraphs) >= READABILITY_WITHIN:
-                paragraphs = read
+    if spare is not None and main.layout_share >= LAYOUT_SHARE:
+        read = tuple(readability_lines(spare))
+        if _share_within(read, paragraphs) >= READABILITY_WITHIN:
+            paragraphs = read
     return Extraction(_without_headline(paragraphs, headlines), metadata, removed, signals)
 
 
