@@ -9,11 +9,13 @@ from pathlib import Path
 
 import pytest
 import trafilatura
+from lxml import etree
+from lxml.html import HtmlElement
 from trafilatura.utils import load_html
 
 from pipeline.decode import decode_html
 from pipeline.extract import ExtractOptions, extract_html
-from pipeline.extract.trafilatura import main_text
+from pipeline.extract.trafilatura import main_text, parse
 from pipeline.rules import PAGE_RULES
 
 from .conftest import GOLD_DIR, SHARED
@@ -48,7 +50,29 @@ def test_main_text_is_bare_extractions_text(path: Path, options: ExtractOptions)
     public = trafilatura.bare_extraction(
         html, include_comments=False, fast=options.fast, favor_precision=options.favor_precision
     )
-    assert main_text(load_html(html), None, options).text == (public.text if public else "")
+    assert main_text(parse(html), None, options).text == (public.text if public else "")
+
+
+ODD_TEXTS = {
+    "encoding-declaration": '<?xml version="1.0" encoding="utf-8"?><html><body><p>Text</p></body></html>',
+    "doctype-on-first-line": "<!DOCTYPE html><html><body><form><input name=q></form><p>T</p></body></html>",
+    "fragment": "<p>One paragraph and nothing else</p>",
+    "no-html-tag": "<div><p>One</p></div><div><p>Two</p></div>",
+    "self-closing-html": "<html/><body><p>Text</p></body>",
+    "control-characters": "<html><body><p>Te\x01xt\x0b</p></body></html>",
+    "empty": "",
+    "plain-words": "Just some words",
+}
+
+
+@pytest.mark.parametrize("html", list(ODD_TEXTS.values()), ids=list(ODD_TEXTS))
+def test_parse_gives_the_tree_trafilatura_loads(html: str) -> None:
+    ours, theirs = parse(html), load_html(html)
+    assert (ours is None) == (theirs is None)
+    if ours is not None:
+        assert etree.tostring(ours) == etree.tostring(theirs)
+        # lxml.html's per-tag classes (a form class, an input class) are not used: every element is plain
+        assert {type(element) for element in ours.iter(etree.Element)} == {HtmlElement}
 
 
 @pytest.mark.parametrize("path", PAGES)

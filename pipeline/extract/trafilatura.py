@@ -15,6 +15,8 @@ Private names, read from trafilatura 2.3.1 (pyproject.toml pins `trafilatura>=2.
   here on the pages whose own extraction is doubtful (`second_opinion`).
 - `trafilatura.readability_lxml.Document`: trafilatura's port of readability, which scores whole
   containers, for pages laid out with tables (`readability_summary`; extract/readability.py).
+- `trafilatura.utils.is_dubious_html` and `repair_faulty_html`: the checks and repairs of `load_html`, run
+  here before a parse with newsclean's own parser (`parse`, below).
 - `trafilatura.htmlprocessing.prune_unwanted_nodes`, `trafilatura.xpaths.AUTHOR_DISCARD_XPATHS`,
   `trafilatura.json_metadata.normalize_authors`, `trafilatura.utils.trim`: the one-pass author
   fallback (extract/metadata.py) prunes, normalises and trims a candidate as trafilatura does;
@@ -43,9 +45,16 @@ from typing import Any
 
 import trafilatura
 from htmldate import find_date
-from lxml.etree import XPath
-from lxml.html import HtmlElement
-from trafilatura import bare_extraction, extract_metadata, load_html
+from lxml.etree import ElementDefaultClassLookup, XPath
+from lxml.html import (
+    HtmlComment,
+    HtmlElement,
+    HtmlEntity,
+    HTMLParser,
+    HtmlProcessingInstruction,
+    fromstring,
+)
+from trafilatura import bare_extraction, extract_metadata
 from trafilatura.core import trafilatura_sequence
 from trafilatura.external import compare_extraction
 from trafilatura.htmlprocessing import prune_unwanted_nodes, tree_cleaning
@@ -58,7 +67,7 @@ from trafilatura.json_metadata import (
 from trafilatura.metadata import JSON_MINIFY, examine_meta, extract_sitename, extract_title, extract_url
 from trafilatura.readability_lxml import Document as Readability
 from trafilatura.settings import DEFAULT_CONFIG, Extractor
-from trafilatura.utils import trim
+from trafilatura.utils import is_dubious_html, repair_faulty_html, trim
 from trafilatura.xml import xmltotxt
 from trafilatura.xpaths import AUTHOR_DISCARD_XPATHS
 
@@ -107,9 +116,54 @@ class ExtractOptions:
     public_api: bool = False
 
 
+def _parser() -> HTMLParser:
+    """trafilatura's parser options (`trafilatura.utils.HTML_PARSER`), with every element an
+    `HtmlElement`: lxml.html picks each element's class in Python (a form class for <form>, an input
+    class for <input>, ...), a call for every element the extraction and the rules visit, 5% of
+    newsclean's time; neither trafilatura nor the rules use those classes."""
+    parser = HTMLParser(
+        collect_ids=False, default_doctype=False, encoding="utf-8", remove_comments=True, remove_pis=True
+    )
+    parser.set_element_class_lookup(
+        ElementDefaultClassLookup(
+            element=HtmlElement, comment=HtmlComment, pi=HtmlProcessingInstruction, entity=HtmlEntity
+        )
+    )
+    return parser
+
+
+_PARSER = _parser()
+
+
+def _parse_bytes(html: str) -> HtmlElement | None:
+    try:
+        tree: HtmlElement = fromstring(html.encode("utf8", "surrogatepass"), parser=_PARSER)
+    except Exception:  # lxml's errors on a page it cannot read: no tree, as load_html has it
+        return None
+    return tree
+
+
 def parse(html: str) -> HtmlElement | None:
-    """The page parsed as trafilatura parses it, or None."""
-    tree: HtmlElement | None = load_html(html)
+    """The page parsed as trafilatura's `load_html` parses a text, or None."""
+    beginning = html[:50].lower()
+    dubious = is_dubious_html(beginning)
+    html = repair_faulty_html(html, beginning)
+    tree: HtmlElement | None = None
+    try:
+        tree = fromstring(html, parser=_PARSER)
+    except ValueError:  # a text with an encoding declaration: lxml takes it as bytes only
+        return _checked(_parse_bytes(html), dubious)
+    except Exception:
+        tree = None
+    if tree is None or len(tree) < 1:
+        tree = _parse_bytes(html)
+    return _checked(tree, dubious)
+
+
+def _checked(tree: HtmlElement | None, dubious: bool) -> HtmlElement | None:
+    """load_html's rejection: a text that does not start like HTML and parses to one element is not a page."""
+    if tree is not None and dubious and len(tree) < 2:
+        return None
     return tree
 
 
