@@ -95,7 +95,8 @@ def _candidates(body: HtmlElement, index: _Index, count: int) -> list[list[HtmlE
         hits: set[int] = set()
         for name, value in element.items():
             if name == "class" or name == "id":
-                hits.update(seen.get(value) or _class_hits(value, index, seen))
+                known = seen.get(value)  # most class strings repeat: skip the call for them
+                hits.update(known if known is not None else _class_hits(value, index, seen))
             elif name in attrs:
                 tokens = set(value.lower().split())
                 hits.update(rank for rank, accepted in attrs[name] if not accepted or tokens & accepted)
