@@ -42,8 +42,8 @@ DATA = REPO.parent / "shared" / "benchmarks"
 SETS = ("zyte", "l3s-gn1", "fundus-tests")
 CACHE = REPO / "output" / "quality-cache"
 # The macro-average F1 of newsclean's default configuration must not fall below this (--check): the
-# figure measured when it was set (0.955), less a little for the runs' last-digit wobble.
-MACRO_F1_FLOOR = 0.953
+# figure measured when it was set (0.9597), less a little for the runs' last-digit wobble.
+MACRO_F1_FLOOR = 0.958
 # A removal is counted as gold text when this share of its shingles is in the page's gold text.
 GOLD_SHARE = 0.5
 
