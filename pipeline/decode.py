@@ -45,23 +45,26 @@ _MAX_LATIN_ACCENTED = 0.3
 # Characters XML (and so lxml) refuses, dropped from every decoded text: C0 controls but tab, newline and
 # carriage return, and the noncharacters U+FFFE and U+FFFF. Numeric references to them too ("&#1;").
 # (A regular expression: str.translate with a table walks every character in Python-level lookups, 25 ms
-# on a 100 KB page; the search below is a C scan that finds nothing on almost every page.)
+# on a 100 KB page. Whether there is any to drop is asked of the text's UTF-8 bytes, where each of them is
+# its own byte or byte sequence: 0.45 ms a page against 1.1 ms for a search of the text.)
 _DROPPED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_DROPPED_BYTES = bytes([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
+_NONCHARACTERS = (b"\xef\xbf\xbe", b"\xef\xbf\xbf")
 _CONTROL_REFERENCE = re.compile(r"&#(?:0*(?:[0-8]|1[124-9]|2\d|3[01])|[xX]0*(?:[0-8bBcCeEfF]|1[0-9a-fA-F]));")
 
 
 def decode_html(data: bytes, content_type: str | None = None) -> str:
     """Decode an HTML page; raise DocumentError('decode') for binary data."""
-    return _CONTROL_REFERENCE.sub("", _clean(_decode_html(data, content_type)))
+    return _CONTROL_REFERENCE.sub("", drop_control_characters(_decode_html(data, content_type)))
 
 
 def decode_text(data: bytes) -> str:
     """Decode a plain-text dump; raise DocumentError('decode') for binary data."""
     bom = _bom(data)
     if bom:
-        return _clean(data[len(bom[0]) :].decode(bom[1], errors="replace"))
+        return drop_control_characters(data[len(bom[0]) :].decode(bom[1], errors="replace"))
     _reject_binary(data)
-    return _clean(_undeclared(data))
+    return drop_control_characters(_undeclared(data))
 
 
 def _decode_html(data: bytes, content_type: str | None) -> str:
@@ -109,8 +112,15 @@ def _fitting(data: bytes, codec: str) -> str | None:
     return text if errors <= _MAX_DECLARED_ERRORS * non_ascii else None
 
 
-def _clean(text: str) -> str:
-    return _DROPPED.sub("", text) if _DROPPED.search(text) else text
+def drop_control_characters(text: str) -> str:
+    """The text without the characters XML refuses (C0 controls but tab, newline and carriage return;
+    U+FFFE, U+FFFF); the same object when it has none, as almost every text."""
+    encoded = text.encode("utf-8", "surrogatepass")
+    if len(encoded.translate(None, _DROPPED_BYTES)) == len(encoded) and not any(
+        character in encoded for character in _NONCHARACTERS
+    ):
+        return text
+    return _DROPPED.sub("", text)
 
 
 def _bom(data: bytes) -> tuple[bytes, str] | None:

@@ -6,7 +6,7 @@ import codecs
 
 import pytest
 
-from pipeline.decode import decode_html, decode_text
+from pipeline.decode import decode_html, decode_text, drop_control_characters
 from pipeline.document import DocumentError
 
 PAGE = "<html><head>{meta}</head><body><p>Café – “quoted” naïve</p></body></html>"
@@ -101,6 +101,21 @@ def test_control_character_references_are_dropped() -> None:
 def test_a_stray_control_byte_is_dropped_not_fatal(stray: bytes) -> None:
     page = b"<html><body><p>The council met on Monday" + stray + b" and voted.</p></body></html>"
     assert "The council met on Monday and voted." in decode_html(page).replace("\x7f", "")
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("Zürich\x01 – Grüezi", "Zürich – Grüezi"),
+        ("Москва\x0b и Киев", "Москва и Киев"),
+        ("東京\ufffeと大阪\uffff", "東京と大阪"),
+        ("form\x0cfeed and \x1fescape", "formfeed and escape"),
+        ("tab\tnew\nline\rreturn, all kept: \ufffd stays", "tab\tnew\nline\rreturn, all kept: \ufffd stays"),
+    ],
+    ids=["latin", "cyrillic", "noncharacters", "form-feed", "nothing-to-drop"],
+)
+def test_control_characters_are_dropped_in_any_script(text: str, kept: str) -> None:
+    assert drop_control_characters(text) == kept
 
 
 def test_a_stray_nul_in_a_text_dump_is_dropped() -> None:

@@ -56,6 +56,8 @@ def test_main_text_is_bare_extractions_text(path: Path, options: ExtractOptions)
 ODD_TEXTS = {
     "encoding-declaration": '<?xml version="1.0" encoding="utf-8"?><html><body><p>Text</p></body></html>',
     "doctype-on-first-line": "<!DOCTYPE html><html><body><form><input name=q></form><p>T</p></body></html>",
+    "xhtml-doctype": '<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0//EN" "http://www.w3.org/TR/xhtml1.dtd">\n'
+    "<html><body><p>Text</p></body></html>",
     "fragment": "<p>One paragraph and nothing else</p>",
     "no-html-tag": "<div><p>One</p></div><div><p>Two</p></div>",
     "self-closing-html": "<html/><body><p>Text</p></body>",
