@@ -14,6 +14,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from common import clean_command
+
 ROOT = Path(__file__).resolve().parent.parent
 DUMP = (
     "Ferry services resume after the storm\n"
@@ -34,18 +36,7 @@ _WRAPPER = (
 
 def peak_rss_mib(folder: Path, output: Path) -> float:
     """Peak RSS of one `newsclean clean` run, in MiB (Linux reports ru_maxrss in KiB)."""
-    command = [
-        sys.executable,
-        "-m",
-        "pipeline",
-        "clean",
-        str(folder),
-        "-o",
-        str(output),
-        "-q",
-        "--workers",
-        "1",
-    ]
+    command = clean_command([str(folder)], output, "--workers", "1")
     done = subprocess.run(
         [sys.executable, "-c", _WRAPPER, *command], cwd=ROOT, check=True, capture_output=True, text=True
     )

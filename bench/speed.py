@@ -25,6 +25,7 @@ import time
 from pathlib import Path
 
 import trafilatura
+from common import clean_command
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = ROOT.parent / "shared" / "benchmarks" / "zyte" / "html"
@@ -46,18 +47,7 @@ def _children_cpu() -> float:
 def newsclean(folder: Path, output: Path) -> tuple[float, float]:
     """Wall and CPU seconds of one `newsclean clean` process, start-up included."""
     start, cpu = time.perf_counter(), _children_cpu()
-    command = [
-        sys.executable,
-        "-m",
-        "pipeline",
-        "clean",
-        str(folder),
-        "-o",
-        str(output),
-        "-q",
-        "--workers",
-        "1",
-    ]
+    command = clean_command([str(folder)], output, "--workers", "1")
     subprocess.run(command, cwd=ROOT, check=True)
     return time.perf_counter() - start, _children_cpu() - cpu
 

@@ -25,6 +25,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import warc_corpus  # noqa: E402
+from common import clean_command  # noqa: E402
 
 WORK = ROOT / "output" / "bench"
 
@@ -58,7 +59,7 @@ def _rss_kb(pid: int) -> int:
 def _clean(inputs: list[str], out: Path, *extra: str) -> tuple[float, int, int]:
     """Seconds of one `newsclean clean` in its own process, and the peak RSS (KB) of its main process
     and of all its processes together (workers, fork server, cluster), sampled every 0.1 s."""
-    command = [sys.executable, "-m", "pipeline", "clean", *inputs, "-o", str(out), "-q", *extra]
+    command = clean_command(inputs, out, *extra)
     started = time.perf_counter()
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     main_peak = total_peak = 0
