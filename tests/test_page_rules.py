@@ -27,6 +27,7 @@ from pipeline.rules import (
     PageRule,
     select,
 )
+from pipeline.rules.page import engine
 from pipeline.rules.page.engine import prune
 from pipeline.rules.page.markup import text_of
 from pipeline.text import squeeze
@@ -137,3 +138,17 @@ def test_pre_extraction_removals_come_first_with_a_null_position(path: Path) -> 
     text = "\n".join(done.paragraphs)
     for cut in _expected(path)["removes"]:
         assert squeeze(cut) not in squeeze(text), cut
+
+
+@pytest.mark.parametrize("path", FIXTURES, ids=lambda p: p.stem)
+def test_a_page_is_cut_alike_whatever_pages_came_before(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # What each class string selects is kept across pages; what a page loses must not depend on it.
+    fresh, url, description = _page(path)
+    monkeypatch.setattr(engine, "CLASS_CACHE", -1)  # emptied before every page: as if it came first
+    alone = prune(fresh, PAGE_RULES, url, description)
+    monkeypatch.undo()
+    for other in FIXTURES:
+        tree, other_url, other_description = _page(other)
+        prune(tree, PAGE_RULES, other_url, other_description)
+    again, url, description = _page(path)
+    assert prune(again, PAGE_RULES, url, description) == alone

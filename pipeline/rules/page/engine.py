@@ -8,7 +8,7 @@ Removal with no paragraph (its `at` is null: it was cut before extraction).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from lxml import etree
@@ -25,6 +25,7 @@ _ARTICLE = XPath("descendant-or-self::*[self::main or self::body or @role='main'
 # A cut may hold at most this share of the page's text: past it, the match is the article or most of
 # the page, and cutting it would leave the extractor nothing to work with.
 MAX_PAGE_SHARE = 0.5
+CLASS_CACHE = 20_000
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,9 @@ class _Index:
     attributes: dict[str, tuple[tuple[int, frozenset[str]], ...]]
     styles: tuple[tuple[str, int], ...]
     xpaths: tuple[tuple[XPath, int], ...]
+    # The rules each class or id string selects, kept across pages (pages of one site, and of many sites,
+    # share most of their class strings); emptied when it grows past CLASS_CACHE strings.
+    seen: dict[str, frozenset[int]] = field(default_factory=dict, compare=False, hash=False)
 
 
 def _grouped(pairs: list[tuple[str, int]]) -> dict[str, tuple[int, ...]]:
@@ -90,7 +94,9 @@ def _candidates(body: HtmlElement, index: _Index, count: int) -> list[list[HtmlE
     """Each rule's candidates, in page order, from one walk of the body."""
     found: list[list[HtmlElement]] = [[] for _ in range(count)]
     tags, attrs, styles = index.tags, index.attributes, index.styles
-    seen: dict[str, frozenset[int]] = {}  # for this page only: ids are often unique to a page
+    seen = index.seen
+    if len(seen) > CLASS_CACHE:  # unique ids pile up over a long run
+        seen.clear()
     for element in body.iterdescendants(etree.Element):
         hits: set[int] = set()
         for name, value in element.items():
