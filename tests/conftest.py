@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 from pathlib import Path
 
 import pytest
@@ -37,3 +38,10 @@ def document_of(path: Path | str) -> Document:
 def outcome_of(path: Path | str, config: Config | None = None) -> Outcome:
     """What `newsclean clean` gives for one file."""
     return run_one(document_of(path), config or Config())
+
+
+def interruptible() -> None:
+    """`preexec_fn` of a process a test interrupts: Ctrl-C at its default, as a terminal starts a command.
+    A test runner started in the background inherits SIGINT ignored and passes that on, and Python then
+    installs no KeyboardInterrupt handler (nor Scrapy its shutdown handler): the signal would do nothing."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)

@@ -16,7 +16,7 @@ import pytest
 from pipeline.cli import main
 from pipeline.rules import PAGE_RULES, TEXT_RULES
 
-from .conftest import ROOT
+from .conftest import ROOT, interruptible
 
 ARTICLE = (
     "<html lang='en'><head><title>Floods hit the delta</title>"
@@ -302,6 +302,7 @@ def test_ctrl_c_keeps_every_record_written(tmp_path: Path) -> None:
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
+        preexec_fn=interruptible,
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and (not out.exists() or out.stat().st_size == 0):

@@ -19,6 +19,7 @@ import pytest
 from pipeline.cli import main
 from pipeline.writers.jsonl import errors_path
 
+from .conftest import interruptible
 from .fixture_site import FixtureSite
 from .redis_server import free_port
 from .test_crawl import ARTICLE_PATHS, CRAWL_TIMEOUT, FAST, read_jsonl, scrapy_crawl
@@ -215,6 +216,7 @@ def test_ctrl_c_stops_at_once_keeps_the_records_and_exits_130(tmp_path: Path) ->
             stderr=subprocess.PIPE,
             text=True,
             start_new_session=True,
+            preexec_fn=interruptible,
         )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and not (output.exists() and output.stat().st_size):

@@ -24,7 +24,7 @@ from pipeline.process import Config, process_document
 from pipeline.record import RECORD_KEYS, to_record
 from pipeline.writers.jsonl import errors_path
 
-from .conftest import ROOT, paragraphs
+from .conftest import ROOT, interruptible, paragraphs
 from .fixture_site import CHUNKED_OVERSIZE_PATH, GOLD_DIR, OVERSIZE_PATH, SITE_DIR, TEST_MAXSIZE, FixtureSite
 
 # Tests lower the delays and the size cap; everything else is the project's settings.
@@ -366,6 +366,7 @@ def test_ctrl_c_stops_the_crawl_and_keeps_every_record_written(tmp_path: Path) -
             stderr=subprocess.PIPE,
             text=True,
             start_new_session=True,
+            preexec_fn=interruptible,
         )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and not (output.exists() and output.stat().st_size):
