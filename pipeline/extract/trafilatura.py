@@ -16,8 +16,8 @@ Private names, read from trafilatura 2.3.1 (pyproject.toml pins `trafilatura>=2.
 - `trafilatura.readability_lxml.Document`: trafilatura's port of readability, which scores whole
   containers, for pages laid out with tables (`readability_summary`; extract/readability.py).
 - `trafilatura.utils.is_dubious_html`, `DOCTYPE_TAG` and `FAULTY_HTML`: the check and the repairs of
-  `load_html` (its `repair_faulty_html` without a second scan for control characters, which
-  `pipeline.decode.drop_control_characters` finds in a third of the time), run here before a parse with
+  `load_html` (its `repair_faulty_html`, whose regular-expression scan for control characters is done by
+  `pipeline.decode.drop_control_characters` in a third of the time), run here before a parse with
   newsclean's own parser (`parse`, below).
 - `trafilatura.htmlprocessing.prune_unwanted_nodes`, `trafilatura.xpaths.AUTHOR_DISCARD_XPATHS`,
   `trafilatura.json_metadata.normalize_authors`, `trafilatura.utils.trim`: the one-pass author
