@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import signal
+import time
 from pathlib import Path
 
 import pytest
@@ -45,3 +46,10 @@ def interruptible() -> None:
     A test runner started in the background inherits SIGINT ignored and passes that on, and Python then
     installs no KeyboardInterrupt handler (nor Scrapy its shutdown handler): the signal would do nothing."""
     signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def wait_until_written(path: Path, seconds: float = 60) -> None:
+    """Return once the file holds something (a first record of a run under way), or after `seconds`."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and not (path.exists() and path.stat().st_size):
+        time.sleep(0.05)

@@ -8,7 +8,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -16,7 +15,7 @@ import pytest
 from pipeline.cli import main
 from pipeline.rules import PAGE_RULES, TEXT_RULES
 
-from .conftest import ROOT, interruptible
+from .conftest import ROOT, interruptible, wait_until_written
 
 ARTICLE = (
     "<html lang='en'><head><title>Floods hit the delta</title>"
@@ -304,9 +303,7 @@ def test_ctrl_c_keeps_every_record_written(tmp_path: Path) -> None:
         stderr=subprocess.PIPE,
         preexec_fn=interruptible,
     )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and (not out.exists() or out.stat().st_size == 0):
-        time.sleep(0.05)
+    wait_until_written(out)
     process.send_signal(signal.SIGINT)
     assert process.wait(timeout=60) == 130
     text = out.read_text(encoding="utf-8")

@@ -10,7 +10,6 @@ import re
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +18,7 @@ import pytest
 from pipeline.cli import main
 from pipeline.writers.jsonl import errors_path
 
-from .conftest import interruptible
+from .conftest import interruptible, wait_until_written
 from .fixture_site import FixtureSite
 from .redis_server import free_port
 from .test_crawl import ARTICLE_PATHS, CRAWL_TIMEOUT, FAST, read_jsonl, scrapy_crawl
@@ -218,9 +217,7 @@ def test_ctrl_c_stops_at_once_keeps_the_records_and_exits_130(tmp_path: Path) ->
             start_new_session=True,
             preexec_fn=interruptible,
         )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and not (output.exists() and output.stat().st_size):
-            time.sleep(0.1)
+        wait_until_written(output)
         before = len(slow.requests)
         os.killpg(process.pid, signal.SIGINT)  # as a terminal's Ctrl-C: the whole process group
         try:

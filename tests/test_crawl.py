@@ -8,7 +8,6 @@ import re
 import signal
 import subprocess
 import sys
-import time
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -24,7 +23,7 @@ from pipeline.process import Config, process_document
 from pipeline.record import RECORD_KEYS, to_record
 from pipeline.writers.jsonl import errors_path
 
-from .conftest import ROOT, interruptible, paragraphs
+from .conftest import ROOT, interruptible, paragraphs, wait_until_written
 from .fixture_site import CHUNKED_OVERSIZE_PATH, GOLD_DIR, OVERSIZE_PATH, SITE_DIR, TEST_MAXSIZE, FixtureSite
 
 # Tests lower the delays and the size cap; everything else is the project's settings.
@@ -368,9 +367,7 @@ def test_ctrl_c_stops_the_crawl_and_keeps_every_record_written(tmp_path: Path) -
             start_new_session=True,
             preexec_fn=interruptible,
         )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and not (output.exists() and output.stat().st_size):
-            time.sleep(0.1)
+        wait_until_written(output)
         # A terminal's Ctrl-C reaches the whole process group, worker processes included.
         os.killpg(process.pid, signal.SIGINT)
         try:
