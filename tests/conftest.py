@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import signal
+import subprocess
 import time
 from pathlib import Path
 
@@ -53,3 +55,15 @@ def wait_until_written(path: Path, seconds: float = 60) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline and not (path.exists() and path.stat().st_size):
         time.sleep(0.05)
+
+
+def press_ctrl_c(process: subprocess.Popen[str], seconds: float = 60) -> str:
+    """Ctrl-C as a terminal sends it, to the process's whole group (workers included), then its stderr
+    once it has stopped; a process still running after `seconds` is killed and the test fails."""
+    os.killpg(process.pid, signal.SIGINT)
+    try:
+        _, log = process.communicate(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        pytest.fail("the crawl did not stop after Ctrl-C")
+    return log

@@ -7,7 +7,6 @@ import json
 import os
 import pty
 import re
-import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -18,7 +17,7 @@ import pytest
 from pipeline.cli import main
 from pipeline.writers.jsonl import errors_path
 
-from .conftest import interruptible, wait_until_written
+from .conftest import interruptible, press_ctrl_c, wait_until_written
 from .fixture_site import FixtureSite
 from .redis_server import free_port
 from .test_crawl import ARTICLE_PATHS, CRAWL_TIMEOUT, FAST, read_jsonl, scrapy_crawl
@@ -219,12 +218,7 @@ def test_ctrl_c_stops_at_once_keeps_the_records_and_exits_130(tmp_path: Path) ->
         )
         wait_until_written(output)
         before = len(slow.requests)
-        os.killpg(process.pid, signal.SIGINT)  # as a terminal's Ctrl-C: the whole process group
-        try:
-            _, log = process.communicate(timeout=60)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            pytest.fail("the crawl did not stop after Ctrl-C")
+        log = press_ctrl_c(process)
         after = len(slow.requests) - before
     assert process.returncode == 130, log[-3000:]
     assert after == 0  # nothing more is requested once Ctrl-C is pressed

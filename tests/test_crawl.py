@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import signal
 import subprocess
 import sys
 from collections import Counter
@@ -23,7 +22,7 @@ from pipeline.process import Config, process_document
 from pipeline.record import RECORD_KEYS, to_record
 from pipeline.writers.jsonl import errors_path
 
-from .conftest import ROOT, interruptible, paragraphs, wait_until_written
+from .conftest import ROOT, interruptible, paragraphs, press_ctrl_c, wait_until_written
 from .fixture_site import CHUNKED_OVERSIZE_PATH, GOLD_DIR, OVERSIZE_PATH, SITE_DIR, TEST_MAXSIZE, FixtureSite
 
 # Tests lower the delays and the size cap; everything else is the project's settings.
@@ -368,13 +367,7 @@ def test_ctrl_c_stops_the_crawl_and_keeps_every_record_written(tmp_path: Path) -
             preexec_fn=interruptible,
         )
         wait_until_written(output)
-        # A terminal's Ctrl-C reaches the whole process group, worker processes included.
-        os.killpg(process.pid, signal.SIGINT)
-        try:
-            _, log = process.communicate(timeout=60)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            pytest.fail("the crawl did not stop after Ctrl-C")
+        log = press_ctrl_c(process)
     assert "'finish_reason': 'shutdown'" in log
     text = output.read_text(encoding="utf-8")
     assert text.endswith("\n")
