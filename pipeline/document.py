@@ -3,7 +3,9 @@ document gives: an Outcome, a record or an error line."""
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 if TYPE_CHECKING:
@@ -11,22 +13,35 @@ if TYPE_CHECKING:
 
 Kind = Literal["html", "text"]
 
+
+class Stage(StrEnum):
+    """Where a document stopped without a record: the `stage` of its error line (the output contract's
+    errors file). A StrEnum, so that an error line's stage is written and compared as its plain name."""
+
+    READ = "read"
+    DECODE = "decode"
+    EXTRACT = "extract"
+    CLEAN = "clean"
+    EMPTY = "empty"
+    FILTERED = "filtered"
+    SKIPPED = "skipped"
+    HTTP = "http"
+    ROBOTS = "robots"
+    TOO_LARGE = "too-large"
+    NOT_ARTICLE = "not-article"
+
+
 # Stages named by the output contract's errors file.
-STAGES = (
-    "read",
-    "decode",
-    "extract",
-    "clean",
-    "empty",
-    "filtered",
-    "skipped",
-    "http",
-    "robots",
-    "too-large",
-    "not-article",
-)
+STAGES = tuple(stage.value for stage in Stage)
 # A run whose every input failed at one of these exits with status 1.
-FAILURE_STAGES = frozenset({"read", "decode", "extract", "clean"})
+FAILURE_STAGES = frozenset({Stage.READ, Stage.DECODE, Stage.EXTRACT, Stage.CLEAN})
+
+
+def strict() -> bool:
+    """Whether unexpected exceptions are raised instead of becoming error lines (`NEWSCLEAN_STRICT=1`):
+    the test suite runs this way, so that the project's own bugs surface as tracebacks, not as records
+    of a library that failed on one page."""
+    return os.environ.get("NEWSCLEAN_STRICT", "") not in ("", "0")
 
 
 class DocumentError(Exception):
@@ -36,7 +51,7 @@ class DocumentError(Exception):
         if stage not in STAGES:
             raise ValueError(f"unknown stage {stage!r}")
         super().__init__(message)
-        self.stage = stage
+        self.stage = Stage(stage)
         self.message = message
 
 

@@ -15,10 +15,11 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 from pipeline.article import not_article_reason
 from pipeline.decode import decode_html, decode_text
-from pipeline.document import Document, DocumentError, Outcome, Removal
+from pipeline.document import Document, DocumentError, Outcome, Removal, strict
 from pipeline.extract import EXTRACTOR, LOGGERS, ExtractOptions, extract_html
 from pipeline.language import detect_language, load_profiles, wanted_language
 from pipeline.record import to_record
@@ -192,8 +193,24 @@ def _stage(name: str, step: Step, doc: Document, config: Config) -> Document:
     except DocumentError:
         raise
     except Exception as error:  # a library failing on one page must not stop the run
+        if strict() and raised_by_project(error):
+            raise
         raise DocumentError(name, f"{type(error).__name__}: {error}") from error
     return result
+
+
+_PROJECT = (str(Path(__file__).resolve().parent), str(Path(__file__).resolve().parents[1] / "spiders"))
+
+
+def raised_by_project(error: BaseException) -> bool:
+    """Whether the innermost Python frame of the error's traceback is newsclean's own code (a bug of the
+    project) rather than a library's (a page a library could not read)."""
+    trace = error.__traceback__
+    if trace is None:
+        return False
+    while trace.tb_next is not None:
+        trace = trace.tb_next
+    return str(Path(trace.tb_frame.f_code.co_filename).resolve()).startswith(_PROJECT)
 
 
 def _read(doc: Document, config: Config) -> Document:

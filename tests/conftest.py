@@ -18,6 +18,10 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 GOLD_DIR = Path(__file__).resolve().parent / "gold"
 
+# The suite runs strict: an exception raised by newsclean's own code is a traceback, not an error line
+# (pipeline.document.strict). Set here, at import, so that every CLI run a test starts inherits it.
+os.environ.setdefault("NEWSCLEAN_STRICT", "1")
+
 
 def shared_dir(*parts: str) -> Path:
     """A folder under ../shared, or skip the test saying why."""
