@@ -317,16 +317,15 @@ class Stuck:
 
 
 @pytest.mark.slow
-def test_a_worker_stuck_past_the_time_limit_is_killed_and_the_others_are_kept(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def test_a_worker_stuck_past_the_time_limit_is_killed_and_the_others_are_kept() -> None:
     from pipeline.runners import pool
+    from pipeline.runners.failures import FailurePolicy
 
-    monkeypatch.setattr(pool, "KILL_GRACE", 1.0)
     documents = [Document(f"d{n}.txt", "text", content=DUMP.encode()) for n in range(3)]
     documents.insert(1, Document("stuck.txt", "text", origin=Stuck()))
     started = time.monotonic()
-    outcomes = list(pool.Pool(2, Config(timeout=1.0)).map(documents))
+    policy = FailurePolicy(timeout=1.0, kill_grace=1.0)
+    outcomes = list(pool.Pool(2, Config(timeout=1.0), policy).map(documents))
     assert time.monotonic() - started < 30
     assert [o.stage for o in outcomes] == [None, "extract", None, None]
 
