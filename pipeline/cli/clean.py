@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import functools
+import glob
 import itertools
 import os
 import sys
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
 from pipeline.cli.common import (
@@ -30,11 +33,22 @@ from pipeline.readers import (
     is_missing,
     is_unsupported,
     iter_documents,
+    reader_for,
 )
 from pipeline.readers.files import Identity, identity
 from pipeline.runners.local import resume, run
 from pipeline.runners.stats import RunStats
-from pipeline.writers import WRITERS, Output, WriteError, format_for, output_paths
+from pipeline.writers import (
+    WRITERS,
+    Output,
+    OutputBusy,
+    OutputRefused,
+    WriteError,
+    check_output,
+    format_for,
+    output_identities,
+)
+from pipeline.writers.lock import OutputLock
 
 ENGINES = ("local", "dask")
 
@@ -140,29 +154,67 @@ def _progress(arguments: Sequence[str], enabled: bool) -> tuple[Callable[[Outcom
     return advance, bar
 
 
-def _refuse_overwriting_inputs(arguments: Sequence[str], target: str) -> None:
-    """A usage error when a file the run would write is one of its inputs (the same path, a symbolic
-    or a hard link): checked before anything is opened for writing."""
-    written = {key for key in map(identity, output_paths(target)) if key is not None}
-    if not written:
-        return  # no output file exists yet, so none of them can be an input
-    clash = find_among(arguments, written)
-    if clash is not None:
-        raise UsageError(f"the output {target} is the input {clash}: writing it would destroy the input")
+def _refused(error: OutputRefused, arguments: Sequence[str], target: str) -> UsageError:
+    """The usage error of an output file the run may not write, naming the input it is if it is one
+    (a file the run would read: a page, a text dump, an archive)."""
+    key = identity(error.path)
+    clash = find_among(arguments, {key}) if key is not None else None
+    if clash is not None and reader_for(os.path.basename(clash))[1] is not None:
+        return UsageError(f"the output {target} is the input {clash}: writing it would destroy the input")
+    return UsageError(str(error))
+
+
+def _refuse_named_outputs(arguments: Sequence[str], written: set[Identity]) -> None:
+    """A usage error when an argument names a file the run writes (its output, errors or lock file).
+    The same files found by walking a folder or matching a pattern are passed over instead."""
+    for argument in arguments:
+        if glob.has_magic(argument) and not os.path.lexists(argument):
+            continue
+        key = identity(argument)
+        if key is not None and key in written:
+            raise UsageError(f"{argument} is a file this run writes (its output): it cannot be an input")
+
+
+def _outside(documents: Iterable[Document], folder: Path) -> Iterator[Document]:
+    """The documents that are not files of the shard folder `folder` (an earlier run's shards)."""
+    shards = os.path.realpath(folder)
+
+    @functools.lru_cache(maxsize=1024)
+    def inside(parent: str) -> bool:
+        real = os.path.realpath(parent or os.curdir)
+        return real == shards or real.startswith(shards + os.sep)
+
+    return (document for document in documents if not inside(os.path.dirname(document.source)))
 
 
 def _run_dask(args: argparse.Namespace, config: Config, form: str) -> int:
     """`--engine dask`: partitions to a Dask cluster (the one at --scheduler, else a local one), shards
-    and a manifest in the output's folder."""
+    and a manifest in the output's folder, which one run at a time writes."""
+    from pipeline.runners.dask import shard_folder
+
+    if args.output == "-":
+        raise UsageError("--engine dask writes shards to a folder: give -o PATH")
+    folder = shard_folder(args.output)
+    try:
+        lock = OutputLock([folder])
+    except OutputBusy as error:
+        raise UsageError(str(error)) from error
+    except OSError as error:
+        print(f"newsclean: error: cannot write output {folder}: {error.strerror or error}", file=sys.stderr)
+        return EXIT_FAILED
+    with lock:
+        stats = RunStats()
+        documents = _outside(_documents(args.inputs, lock.identities(), stats.passed), folder)
+        return _on_cluster(args, config, form, documents, stats)
+
+
+def _on_cluster(
+    args: argparse.Namespace, config: Config, form: str, documents: Iterable[Document], stats: RunStats
+) -> int:
     from distributed import Client, LocalCluster
 
     from pipeline.runners.dask import run_on_cluster, shard_folder
 
-    if args.output == "-":
-        raise UsageError("--engine dask writes shards to a folder: give -o PATH")
-    _refuse_overwriting_inputs(args.inputs, str(shard_folder(args.output)))
-    stats = RunStats()
-    documents = _documents(args.inputs, set(), stats.passed)
     cluster = None
     try:
         if args.scheduler:
@@ -197,26 +249,43 @@ def _run_dask(args: argparse.Namespace, config: Config, form: str) -> int:
 
 
 def run_clean(args: argparse.Namespace) -> int:
+    if args.scheduler and args.engine != "dask":
+        raise UsageError("--scheduler names a Dask scheduler: give it with --engine dask")
     config = config_from(args)
     form = format_for(args.output, args.format)
     if form == "parquet" and args.output == "-":
         raise UsageError("Parquet cannot go to standard output: give -o FILE.parquet")
     if args.engine == "dask":
         return _run_dask(args, config, form)
-    _refuse_overwriting_inputs(args.inputs, args.output)
-    exclude: set[Identity] = set()  # filled once the output files exist: a folder may hold them
+    try:
+        check_output(args.output, form, append=args.resume)
+    except OutputRefused as error:
+        raise _refused(error, args.inputs, args.output) from error
+    # The run's own files are never inputs: those that exist now, and the others once they do.
+    exclude = output_identities(args.output)
+    _refuse_named_outputs(args.inputs, exclude)
     stats = RunStats()
     documents = _documents(args.inputs, exclude, stats.passed)
-    if args.resume:
-        documents = resume(documents, args.output, form)
     try:
         output = Output(args.output, format=form, append=args.resume)
+    except OutputBusy as error:
+        raise UsageError(str(error)) from error
+    except OutputRefused as error:
+        raise _refused(error, args.inputs, args.output) from error
     except OSError as error:
         print(
             f"newsclean: error: cannot write output {args.output}: {error.strerror or error}", file=sys.stderr
         )
         return EXIT_FAILED
     exclude |= output.identities()
+    if args.resume:
+        documents = resume(documents, args.output, form, stats)
+    return _run_local(args, config, documents, output, stats)
+
+
+def _run_local(
+    args: argparse.Namespace, config: Config, documents: Iterable[Document], output: Output, stats: RunStats
+) -> int:
     advance, bar = _progress(args.inputs, not (args.quiet or args.no_progress) and sys.stderr.isatty())
     status, failure = EXIT_OK, None
     try:

@@ -10,6 +10,7 @@ from pipeline.language import parse_languages
 from pipeline.process import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, Config
 from pipeline.rules import RULE_NAMES
 from pipeline.tools.evaluate import load_records
+from pipeline.writers.read import NotRecords
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -27,12 +28,15 @@ class CommandFailed(Exception):
 
 
 def read_records(path: Path, command: str) -> list[dict[str, Any]]:
-    """A JSONL records file for a command that reads one: missing is status 2, unreadable status 1."""
-    if not path.is_file():
+    """The records of an output (JSON lines, Parquet or a shard folder) for a command that reads one:
+    missing, or not records (an errors file), is status 2; unreadable status 1."""
+    if not (path.is_file() or path.is_dir()):
         raise CommandFailed(command, f"records not found: {path}", EXIT_USAGE)
     try:
         return load_records(path)
-    except (OSError, UnicodeDecodeError, ValueError) as error:
+    except NotRecords as error:
+        raise CommandFailed(command, str(error), EXIT_USAGE) from error
+    except (OSError, ValueError) as error:
         raise CommandFailed(command, str(error)) from error
 
 

@@ -18,7 +18,11 @@ def register(commands: Any) -> None:
         description="Write one self-contained HTML page listing each record's kept text with every removal "
         "struck through where it stood, a per-rule count table and a filter by rule.",
     )
-    parser.add_argument("records", type=Path, help="a JSONL file of records (the clean command's output)")
+    parser.add_argument(
+        "records",
+        type=Path,
+        help="the clean command's records: a JSON lines or Parquet file, or a shard folder of --engine dask",
+    )
     parser.add_argument(
         "-o", "--output", help="the HTML file ('-' for standard output; default: <input stem>.report.html)"
     )
@@ -26,7 +30,8 @@ def register(commands: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Write the report: 0 ok, 1 unreadable records or unwritable output, 2 a missing input."""
+    """Write the report: 0 ok, 1 unreadable records or unwritable output, 2 a missing input or one that
+    holds no records (an errors file)."""
     records = read_records(args.records, "report")
     page = render(records, args.records.name)
     if args.output == "-":

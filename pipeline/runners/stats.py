@@ -22,6 +22,10 @@ class RunStats:
     # Archive records that are not documents (requests, metadata, revisits, non-HTML), by kind.
     passed: Counter[str] = field(default_factory=Counter)
     started: float = field(default_factory=time.perf_counter)
+    # A resume: documents skipped as already written (None: not a resume), and sources written before
+    # that are none of this run's documents (known once every document was read).
+    resumed: int | None = None
+    not_among: int | None = None
 
     def add(self, outcome: Outcome) -> None:
         if outcome.stage == "skipped":
@@ -74,6 +78,8 @@ class RunStats:
             for rule in ALL_RULES:
                 if self.rules[rule.name]:
                     lines.append(f"  {rule.name:<{width}}  {self.rules[rule.name]:>6}  ({rule.family})")
+        if self.resumed is not None:
+            lines.append(self._resumed())
         if self.passed:
             kinds = ", ".join(f"{kind} {n}" for kind, n in sorted(self.passed.items()))
             lines.append(f"archive records passed over: {kinds}")
@@ -81,6 +87,12 @@ class RunStats:
         if failed:
             lines.append("failures by stage: " + ", ".join(f"{s} {n}" for s, n in sorted(failed.items())))
         return lines
+
+    def _resumed(self) -> str:
+        line = f"resumed: {self.resumed} documents already in the output were skipped"
+        if self.not_among:
+            line += f"; {self.not_among} written before are not among these inputs"
+        return line
 
     def by_stage(self) -> str:
         """Error lines by stage, "http 1, not-article 4", or "none"."""
