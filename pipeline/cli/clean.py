@@ -72,7 +72,8 @@ def register(commands: Any) -> None:
         "gzipped, into one JSONL record per article. Folders are searched recursively; *.gold.txt files "
         "are never inputs. Inputs that give no record go to <output stem>.errors.ndjson beside the output.",
         epilog="exit status: 0 the run completed; 1 the output is not writable or every input failed; "
-        "2 usage error (including arguments that match no file); 130 interrupted (records kept).",
+        "2 usage error (including arguments that match no file, an output another run is writing or that "
+        "newsclean did not write); 130 interrupted (records kept).",
     )
     parser.add_argument("inputs", nargs="+", metavar="INPUT", help="files, folders or glob patterns")
     parser.add_argument(
