@@ -7,6 +7,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import select
 import subprocess
 import sys
 from collections.abc import Callable
@@ -27,6 +28,7 @@ from pipeline.runners.stats import RunStats
 from pipeline.writers import Output, errors_path
 from pipeline.writers.jsonl import JsonlWriter
 from pipeline.writers.lock import OutputLock, lock_path
+from pipeline.writers.read import read_output
 
 from .conftest import ROOT
 from .faults import Crash, CrashOnce, Stuck
@@ -151,10 +153,12 @@ def test_a_second_run_on_an_output_being_written_is_refused_and_the_first_is_who
     first = subprocess.Popen(
         _clean(str(folder), "-o", str(out), "-q"), cwd=ROOT, stderr=subprocess.PIPE, text=True
     )
-    # Opening the errors file's read end returns once the first run opened its write end, which it
-    # does holding the output's locks; it then blocks once it has filled the pipe.
-    with open(errors_path(out), "rb") as errors:
-        assert fcntl.fcntl(errors.fileno(), fcntl.F_GETPIPE_SZ) < empties * 100
+    reader = os.open(errors_path(out), os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        # The first error line comes once the first run holds the output's locks; the run then blocks
+        # on the full pipe until the test reads.
+        assert select.select([reader], [], [], 120)[0], "the first run wrote no error line"
+        assert fcntl.fcntl(reader, fcntl.F_GETPIPE_SZ) < empties * 100
         done = subprocess.run(
             _clean(str(folder), "-o", str(out), *second),
             cwd=ROOT,
@@ -163,7 +167,11 @@ def test_a_second_run_on_an_output_being_written_is_refused_and_the_first_is_who
             timeout=120,
             check=False,
         )
-        error_lines = errors.read().splitlines()
+        os.set_blocking(reader, True)
+        with os.fdopen(reader, "rb", closefd=False) as errors:
+            error_lines = errors.read().splitlines()
+    finally:
+        os.close(reader)
     _, log = first.communicate(timeout=120)
     assert (done.returncode, first.returncode) == (2, 0), log
     assert "another newsclean run is writing" in done.stderr and "Traceback" not in done.stderr
@@ -287,6 +295,22 @@ def test_a_run_over_the_folder_that_holds_its_output_passes_the_output_over(
     written = pq.read_table(target).to_pylist() if target.suffix == ".parquet" else lines(target)
     assert [record["source"] for record in written] == ["./pages/a.txt", "./pages/b.txt"]
     assert lines(errors_path(target)) == []
+
+
+@pytest.mark.slow
+def test_a_dask_run_over_the_folder_that_holds_its_shards_passes_them_over(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("pages").mkdir()
+    for name in ("a.txt", "b.txt"):
+        Path("pages", name).write_text(DUMP, encoding="utf-8")
+    arguments = [".", "-o", "out.jsonl", "--engine", "dask", "-q"]
+    assert run(*arguments) == 0
+    assert run(*arguments) == 0
+    assert [record["source"] for record in read_output(Path("out"))] == ["./pages/a.txt", "./pages/b.txt"]
+    assert [lines(shard) for shard in sorted(Path("out").glob("part-*.errors.ndjson"))] == [[]]
+    assert not Path(".out.lock").exists()
 
 
 def test_an_output_named_as_an_input_is_a_usage_error(
