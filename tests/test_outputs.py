@@ -30,7 +30,7 @@ from pipeline.writers.jsonl import JsonlWriter
 from pipeline.writers.lock import OutputLock, lock_path
 from pipeline.writers.read import read_output
 
-from .conftest import ROOT
+from .conftest import ROOT, outcome_of
 from .faults import Crash, CrashOnce, Stuck
 from .test_cli import ARTICLE, DUMP
 
@@ -159,6 +159,8 @@ def test_a_second_run_on_an_output_being_written_is_refused_and_the_first_is_who
         # on the full pipe until the test reads.
         assert select.select([reader], [], [], 120)[0], "the first run wrote no error line"
         assert fcntl.fcntl(reader, fcntl.F_GETPIPE_SZ) < empties * 100
+        # The lock is beside the records file; none is put beside the FIFO.
+        assert (lock_path(out).exists(), lock_path(errors_path(out)).exists()) == (True, False)
         done = subprocess.run(
             _clean(str(folder), "-o", str(out), *second),
             cwd=ROOT,
@@ -489,3 +491,34 @@ def test_ctrl_c_in_the_middle_of_a_line_leaves_only_whole_lines(tmp_path: Path, 
         writer.write({"source": "cut", "text": "x" * 1000})
     writer.close()
     assert sources(path) == ["earlier", "whole"][not append :]
+
+
+class _InterruptedAfterWrite:
+    """A Parquet writer that Ctrl-C reaches just as its write returns."""
+
+    def __init__(self, real: Any) -> None:
+        self.real = real
+
+    def write_table(self, table: Any) -> None:
+        self.real.write_table(table)
+        raise KeyboardInterrupt
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.real, name)
+
+
+def test_ctrl_c_as_a_parquet_row_group_is_written_writes_it_once(tmp_path: Path) -> None:
+    from pipeline.writers.parquet import ParquetWriter
+
+    page = tmp_path / "a.txt"
+    page.write_text(DUMP, encoding="utf-8")
+    record = outcome_of(page).record
+    assert record is not None
+    writer = ParquetWriter(tmp_path / "o.parquet")
+    writer.write(record)
+    writer._writer = _InterruptedAfterWrite(writer._writer)
+    with pytest.raises(KeyboardInterrupt):
+        writer._flush()
+    writer._writer = writer._writer.real
+    writer.close()
+    assert pq.read_table(tmp_path / "o.parquet").column("source").to_pylist() == [str(page)]

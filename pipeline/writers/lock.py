@@ -7,6 +7,7 @@ import contextlib
 import errno
 import fcntl
 import os
+import stat
 from collections.abc import Iterable
 from pathlib import Path
 from types import TracebackType
@@ -30,13 +31,15 @@ def lock_path(path: str | Path) -> Path:
 
 class OutputLock:
     """The locks of the files a run writes (`paths`), taken in order or none: OutputBusy names the
-    first file another run holds. Each lock file is removed when its lock is released."""
+    first file another run holds. Each lock file is removed when its lock is released. A path that is
+    a device or a FIFO (`-o /dev/null`) is not locked: no lock file is put beside it."""
 
     def __init__(self, paths: Iterable[str | Path]) -> None:
         self._held: list[tuple[Path, int]] = []
         try:
             for path in paths:
-                self._held.append(_acquire(lock_path(path), str(path)))
+                if not _special(path):
+                    self._held.append(_acquire(lock_path(path), str(path)))
         except BaseException:
             self.release()
             raise
@@ -83,6 +86,15 @@ def _acquire(lock: Path, written: str) -> tuple[Path, int]:
             return lock, descriptor
         os.close(descriptor)  # removed by the run that held it while we waited for the lock
     raise OutputBusy(f"cannot take the lock {lock}: other runs keep replacing it")
+
+
+def _special(path: str | Path) -> bool:
+    """Whether the path leads to something that is neither a regular file nor a folder."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
 
 
 def _same_file(path: Path, descriptor: int) -> bool:

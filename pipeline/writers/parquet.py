@@ -77,9 +77,11 @@ class ParquetWriter:
             self._flush()
 
     def _flush(self) -> None:
-        if self._rows:
-            self._writer.write_table(pa.Table.from_pylist(self._rows, schema=self.schema))
-            self._rows, self._bytes = [], 0
+        # The rows leave the buffer before they are written: Ctrl-C arriving as the write returns must
+        # not leave them to be written again by `close`.
+        rows, self._rows, self._bytes = self._rows, [], 0
+        if rows:
+            self._writer.write_table(pa.Table.from_pylist(rows, schema=self.schema))
 
     def close(self) -> None:
         try:
