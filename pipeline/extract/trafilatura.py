@@ -114,6 +114,9 @@ class ExtractOptions:
     # A page made of a run of entries (a live blog) has the block around all of them as its article
     # (extract/entries.py).
     entries: bool = True
+    # A hidden block of prose (the rest of an article that a script reveals) is shown before the page
+    # rules and the extraction read the page (extract/reveal.py).
+    reveal_hidden_prose: bool = True
     # Use trafilatura's public API (bare_extraction, extract_metadata) instead of its internals: the
     # same text, at the cost of a copy of each page and of the metadata newsclean does not keep.
     public_api: bool = False
