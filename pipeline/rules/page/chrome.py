@@ -250,7 +250,8 @@ COMMENT_SECTION = PageRule(
     "Facebook `.fb-comments`, Coral `.coral-*`, Livefyre, Spot.IM `data-spotim-*`) and of news CMSs' "
     "reader-comment and talkback blocks, in English, German, French, Spanish and Turkish class names "
     "(`kommentare`, `commentaires`, `comentarios`, `yorumlar`); never inside the article body, where a "
-    "quoted reader comment is the article's.",
+    "quoted reader comment is the article's, and never when the comment markup holds most of the page's "
+    "text: such a page is a discussion (a forum thread, a Q&A), whose posts are its content.",
     select=Select(
         parts=frozenset(
             {
@@ -271,4 +272,5 @@ COMMENT_SECTION = PageRule(
         substrings=("disqus_thread", "fb-comments", "spotim"),
     ),
     pick=_comment_section,
+    not_the_whole_page=True,
 )
