@@ -224,6 +224,7 @@ def test_a_newsletter_prompt_says_nothing_of_access() -> None:
     assert found["paywalled"] is None
 
 
+DECLARED = ("published_at", "modified_at", "image", "tags", "paywalled")
 DUMP = (
     "Council approves the new tram line\n"
     "The city council approved the new tram line on Tuesday after a long debate.\n"
@@ -239,8 +240,7 @@ def text_record(text: str) -> dict[str, Any]:
 
 def test_a_text_dump_declares_nothing() -> None:
     found = text_record(DUMP)
-    declared = ("published_at", "modified_at", "image", "tags", "paywalled")
-    assert {key: found[key] for key in declared} == dict.fromkeys(declared)
+    assert {key: found[key] for key in DECLARED} == dict.fromkeys(DECLARED)
 
 
 def test_a_paywall_prompt_in_a_text_dump_marks_it_paywalled() -> None:
@@ -309,3 +309,21 @@ def test_datasets_loads_declared_and_undeclared_files_together(tmp_path: Path) -
     )
     assert loaded["tags"] == [None, *FILLED_TAGS]
     assert loaded["paywalled"] == [None, None, None, True]
+
+
+def test_a_parquet_file_written_before_the_declared_fields_is_resumed(tmp_path: Path) -> None:
+    from pipeline.cli import main
+
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.html").write_bytes(page(OPEN_GRAPH))
+    (tmp_path / "in" / "b.txt").write_text(DUMP, encoding="utf-8")
+    out = tmp_path / "o.parquet"
+    assert main(["clean", str(tmp_path / "in" / "a.html"), "-o", str(out), "-q", "--workers", "1"]) == 0
+    pq.write_table(pq.read_table(out).drop_columns(list(DECLARED)), out)  # as the earlier version wrote it
+    assert main(["clean", str(tmp_path / "in"), "-o", str(out), "-q", "--workers", "1", "--resume"]) == 0
+    rows = pq.read_table(out).to_pylist()
+    assert [row["source"] for row in rows] == [
+        str(tmp_path / "in" / "a.html"),
+        str(tmp_path / "in" / "b.txt"),
+    ]
+    assert rows[0]["tags"] is None and rows[0]["text"] == record(page(OPEN_GRAPH))["text"]
