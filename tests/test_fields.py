@@ -136,6 +136,30 @@ def test_an_image_that_is_no_web_address_is_dropped() -> None:
     assert record(page(head))["image"] is None
 
 
+# Markup that breaks the expectations of every field: the page keeps its record, the fields are empty.
+ODD = ld(
+    {
+        "@context": "https://schema.org",
+        "@type": [{"name": "NewsArticle"}, "NewsArticle"],
+        "datePublished": ["2025-03-12T07:30:00Z"],
+        "image": [{"@id": ["#a"]}, 7, {"url": {"href": "x"}}],
+        "keywords": {"a": "b"},
+        "articleSection": [["World"], 3],
+        "isAccessibleForFree": ["False"],
+        "hasPart": [None, "part", {"isAccessibleForFree": {"value": False}}],
+    }
+)
+ODD += (
+    '<meta property="og:image" content="http://[::1/broken.jpg"><time datetime="yesterday">Yesterday</time>'
+)
+
+
+def test_odd_markup_leaves_the_fields_empty_and_the_record_whole() -> None:
+    found = record(page(ODD))
+    assert {key: found[key] for key in DECLARED} == dict.fromkeys(DECLARED)
+    assert found["text"].startswith("The city council approved the new tram line")
+
+
 def test_a_day_without_a_time_leaves_published_at_null_and_fills_date() -> None:
     head = ld({"@context": "https://schema.org", "@type": "NewsArticle", "datePublished": "2025-03-12"})
     found = record(page(head))

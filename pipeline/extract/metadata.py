@@ -170,8 +170,9 @@ def _image_urls(value: Any, by_id: dict[str, dict[str, Any]]) -> Iterator[str]:
         if isinstance(item, str):
             yield item
         elif isinstance(item, dict):
-            if set(item) == {"@id"} and item["@id"] in by_id:
-                item = by_id[item["@id"]]
+            reference = item.get("@id")
+            if set(item) == {"@id"} and isinstance(reference, str) and reference in by_id:
+                item = by_id[reference]
             for key in ("url", "contentUrl"):
                 if isinstance(item.get(key), str):
                     yield item[key]
@@ -179,12 +180,13 @@ def _image_urls(value: Any, by_id: dict[str, dict[str, Any]]) -> Iterator[str]:
 
 def _absolute(value: str, base: str | None) -> str | None:
     """An http(s) URL, a relative one made absolute against the page's URL; None for anything else."""
-    value = value.strip()
-    if not value:
+    try:
+        if base and urlsplit(base).scheme in ("http", "https"):
+            value = urljoin(base, value.strip())
+        parts = urlsplit(value.strip())
+    except ValueError:  # an address that cannot be one ("http://[::1")
         return None
-    if base and urlsplit(base).scheme in ("http", "https"):
-        value = urljoin(base, value)
-    return value if urlsplit(value).scheme in ("http", "https") and urlsplit(value).netloc else None
+    return parts.geturl() if parts.scheme in ("http", "https") and parts.netloc else None
 
 
 def _unique(items: Iterable[str]) -> tuple[str, ...]:
