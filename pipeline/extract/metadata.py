@@ -42,7 +42,7 @@ def read_metadata(tree: HtmlElement, url: str | None, options: ExtractOptions) -
         description=found.description or None,
         url=found.url or None,
         declared_language=_declared_language(tree),
-        published_at=declared.moment(_PUBLISHED) or _time_element(tree),
+        published_at=declared.moment(_PUBLISHED) or declared.time_element(),
         modified_at=declared.moment(_MODIFIED),
         image=declared.image(url or found.url),
         tags=declared.tags(),
@@ -81,7 +81,12 @@ class Declared:
         self.by_id = {found["@id"]: found for found in objects if isinstance(found.get("@id"), str)}
         self.meta: dict[str, list[str]] = {}
         self.itemprop: dict[str, list[str]] = {}
-        for element in tree.iter("meta"):
+        self.times: list[HtmlElement] = []  # <time datetime> elements
+        for element in tree.iter("meta", "time"):  # one walk of the page for both
+            if element.tag == "time":
+                if element.get("datetime"):
+                    self.times.append(element)
+                continue
             content = (element.get("content") or "").strip()
             if not content:
                 continue
@@ -102,6 +107,19 @@ class Declared:
         key, meta_keys = where
         candidates = [*self._ld(key), *self._metas(meta_keys), *self.itemprop.get(key, ())]
         return next(filter(None, (moment(value) for value in candidates if isinstance(value, str))), None)
+
+    def time_element(self) -> str | None:
+        """The publication time a <time> element declares: one marked as the publication's (`pubdate`,
+        `itemprop="datePublished"`), else the page's only <time datetime> (several: a list's, or the
+        comments')."""
+        marked = [
+            t for t in self.times if t.get("pubdate") is not None or t.get("itemprop") == "datePublished"
+        ]
+        for element in marked or (self.times if len(self.times) == 1 else []):
+            found = moment(element.get("datetime"))
+            if found:
+                return found
+        return None
 
     def image(self, base: str | None) -> str | None:
         """The lead image: og:image, else the JSON-LD image, else twitter:image; absolute."""
@@ -231,18 +249,6 @@ def moment(value: str) -> str | None:
     except ValueError:  # a month 13, an hour 25
         return None
     return parsed.isoformat(timespec="seconds")
-
-
-def _time_element(tree: HtmlElement) -> str | None:
-    """The publication time a <time> element declares: one marked as the publication's (`pubdate`,
-    `itemprop="datePublished"`), else the page's only <time datetime> (several date a list of teasers)."""
-    times = tree.xpath("//time[@datetime]")
-    marked = [t for t in times if t.get("pubdate") is not None or t.get("itemprop") == "datePublished"]
-    for element in marked or (times if len(times) == 1 else []):
-        found = moment(element.get("datetime"))
-        if found:
-            return found
-    return None
 
 
 def _declared_language(tree: HtmlElement) -> str | None:
