@@ -48,12 +48,16 @@ def test_a_redis_frontier_without_redis_names_the_extra(
 
 
 @pytest.mark.parametrize(
-    ("module", "extra"),
-    [("distributed", "dask"), ("dask.dataframe", "dask"), ("scrapy_redis.scheduler", "redis")],
+    ("module", "package", "extra"),
+    [
+        ("distributed", "distributed", "dask"),
+        ("dask.dataframe", "dask", "dask"),
+        ("scrapy_redis.scheduler", "scrapy_redis", "redis"),
+    ],
 )
-def test_a_missing_module_is_named_with_its_extra(module: str, extra: str) -> None:
+def test_a_missing_module_is_named_with_its_extra(module: str, package: str, extra: str) -> None:
     usage = missing_extra(ModuleNotFoundError(f"No module named {module!r}", name=module))
-    assert str(usage).endswith(f"needs the {module} package, not installed: pip install 'newsclean[{extra}]'")
+    assert str(usage).endswith(f"needs {package}, which is not installed: pip install 'newsclean[{extra}]'")
 
 
 def test_a_missing_module_of_no_extra_is_left_alone() -> None:

@@ -30,13 +30,11 @@ EXTRAS = {
 
 def missing_extra(error: ModuleNotFoundError) -> UsageError | None:
     """The usage error for an optional dependency that is not installed; None for any other module."""
-    found = EXTRAS.get((error.name or "").partition(".")[0])
-    if found is None:
+    module = (error.name or "").partition(".")[0]
+    if module not in EXTRAS:
         return None
-    feature, extra = found
-    return UsageError(
-        f"{feature} needs the {error.name} package, not installed: pip install 'newsclean[{extra}]'"
-    )
+    feature, extra = EXTRAS[module]
+    return UsageError(f"{feature} needs {module}, which is not installed: pip install 'newsclean[{extra}]'")
 
 
 class CommandFailed(Exception):
