@@ -10,6 +10,7 @@ from importlib import resources
 from typing import Any
 
 from pipeline.document import Document
+from pipeline.rules.text.subscription import PAYWALL_PROMPT
 from pipeline.text import count_words
 
 RECORD_KEYS = (
@@ -19,8 +20,13 @@ RECORD_KEYS = (
     "title",
     "author",
     "date",
+    "published_at",
+    "modified_at",
     "sitename",
     "description",
+    "image",
+    "tags",
+    "paywalled",
     "language",
     "language_score",
     "text",
@@ -50,8 +56,13 @@ def to_record(doc: Document) -> dict[str, Any]:
         "title": meta.title if html else None,
         "author": meta.author,
         "date": meta.date,
+        "published_at": meta.published_at,
+        "modified_at": meta.modified_at,
         "sitename": meta.sitename,
         "description": meta.description,
+        "image": meta.image,
+        "tags": list(meta.tags) or None,
+        "paywalled": paywalled(doc),
         "language": doc.language,
         "language_score": doc.language_score,
         "text": text,
@@ -111,6 +122,15 @@ def http_status(value: int | str | bytes | None) -> int | None:
     if isinstance(value, int) and 100 <= value <= 599:
         return value
     return None
+
+
+def paywalled(doc: Document) -> bool | None:
+    """True when the page declares its content not free, or when a paywall prompt was cut from its text
+    (`paywall-prompt`: the rest of the article is behind it); False when the page declares it free;
+    else None. Newsletter and sign-up prompts, of the same family, say nothing about access."""
+    if any(removal.rule == PAYWALL_PROMPT.name for removal in doc.removed):
+        return True
+    return doc.metadata.paywalled
 
 
 def dumps(obj: dict[str, Any]) -> str:

@@ -27,6 +27,15 @@ def _valid(value: Any) -> Any:
     return value
 
 
+def _conformed(table: pa.Table, schema: pa.Schema) -> pa.Table:
+    """Rows of an existing file in the schema: a column the file lacks (written before the record gained
+    it) is null."""
+    for field in schema:
+        if field.name not in table.column_names:
+            table = table.append_column(field.name, pa.nulls(len(table), field.type))
+    return table.select(schema.names).cast(schema)
+
+
 class ParquetWriter:
     """Records to a Parquet file. `append` keeps the rows of an existing, whole file (a run killed before
     it closed its file left only `<target>.partial`, whose rows are done again)."""
@@ -44,7 +53,7 @@ class ParquetWriter:
         self._writer = pq.ParquetWriter(self.partial, self.schema, compression="zstd")
         if append and self.path.exists():
             for batch in pq.ParquetFile(self.path).iter_batches():
-                self._writer.write_table(pa.Table.from_batches([batch]).cast(self.schema))
+                self._writer.write_table(_conformed(pa.Table.from_batches([batch]), self.schema))
 
     def write(self, obj: dict[str, Any]) -> None:
         self._rows.append({key: _valid(value) for key, value in obj.items()})
