@@ -110,6 +110,9 @@ class Unreadable:
 
     stage: str
     message: str
+    # Why, where a caller decides on it (the CLI's usage errors): an argument that named nothing, a file of
+    # no supported type. The decision reads this, never the message.
+    cause: Literal["missing", "unsupported"] | None = None
 
     def load(self, max_bytes: int) -> bytes:
         raise DocumentError(self.stage, self.message)

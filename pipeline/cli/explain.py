@@ -76,7 +76,7 @@ def _documents(argument: str) -> list[Document]:
         raise UsageError(f"no such file or folder: {argument}")
     found = list(iter_documents([argument]))
     if not found:
-        unsupported = Unreadable(Stage.SKIPPED, f"not a supported input type ({SUPPORTED})")
+        unsupported = Unreadable(Stage.SKIPPED, f"not a supported input type ({SUPPORTED})", "unsupported")
         return [Document(argument, None, origin=unsupported)]
     return found
 
