@@ -223,6 +223,10 @@ def _other_schema(path: Path) -> None:
     pq.write_table(pa.table({"source": ["x"], "n": [1]}), path)
 
 
+def _without_text(path: Path) -> None:
+    pq.write_table(pq.read_table(path).drop_columns(["text"]), path)
+
+
 def _not_parquet(path: Path) -> None:
     path.write_text("source,text\nx,y\n", encoding="utf-8")
 
@@ -233,7 +237,7 @@ def _parquet_magic_then_garbage(path: Path) -> None:
 
 @pytest.mark.parametrize(
     "damage",
-    [_cut_short, _other_schema, _not_parquet, _parquet_magic_then_garbage],
+    [_cut_short, _other_schema, _without_text, _not_parquet, _parquet_magic_then_garbage],
     ids=lambda f: f.__name__.strip("_"),
 )
 def test_resume_onto_a_parquet_file_that_cannot_be_appended_to_is_a_usage_error(

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from importlib.metadata import PackageNotFoundError, version
 
 from pipeline.cli import clean, crawl, evaluate, explain, report, rules
-from pipeline.cli.common import EXIT_FAILED, EXIT_USAGE, CommandFailed, UsageError
+from pipeline.cli.common import EXIT_FAILED, EXIT_USAGE, CommandFailed, UsageError, missing_extra
 
 # Each command module adds its parser with `register(subparsers)`, in this order.
 COMMANDS = (clean, crawl, rules, explain, evaluate, report)
@@ -43,6 +43,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         status: int = args.func(args)
     except UsageError as error:
         print(f"newsclean: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except ModuleNotFoundError as error:  # an optional part (the Dask engine, a Redis frontier) not installed
+        usage = missing_extra(error)
+        if usage is None:
+            raise
+        print(f"newsclean: error: {usage}", file=sys.stderr)
         return EXIT_USAGE
     except CommandFailed as failure:
         print(failure, file=sys.stderr)

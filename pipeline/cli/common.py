@@ -19,6 +19,25 @@ class UsageError(Exception):
     """Bad arguments: reported on stderr, exit status 2."""
 
 
+# The optional parts: the top-level module each needs, what it is for and the extra that installs it
+# (pyproject.toml's optional dependencies).
+EXTRAS = {
+    "dask": ("--engine dask", "dask"),
+    "distributed": ("--engine dask", "dask"),
+    "redis": ("a Redis frontier", "redis"),
+    "scrapy_redis": ("a Redis frontier", "redis"),
+}
+
+
+def missing_extra(error: ModuleNotFoundError) -> UsageError | None:
+    """The usage error for an optional dependency that is not installed; None for any other module."""
+    module = (error.name or "").partition(".")[0]
+    if module not in EXTRAS:
+        return None
+    feature, extra = EXTRAS[module]
+    return UsageError(f"{feature} needs {module}, which is not installed: pip install 'newsclean[{extra}]'")
+
+
 class CommandFailed(Exception):
     """A command that cannot go on: `main` prints "newsclean <command>: <message>" and exits `status`."""
 

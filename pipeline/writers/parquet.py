@@ -29,14 +29,24 @@ def _valid(value: Any) -> Any:
     return value
 
 
+def _conformed(table: pa.Table, schema: pa.Schema) -> pa.Table:
+    """Rows of an existing file in the schema: a column the file lacks (written before the record gained
+    it) is null."""
+    for field in schema:
+        if field.name not in table.column_names:
+            table = table.append_column(field.name, pa.nulls(len(table), field.type))
+    return table.select(schema.names).cast(schema)
+
+
 class ParquetWriter:
     """Records to a Parquet file, written to `<target>.partial` and moved into place by `close`, so that a
     file named `.parquet` is always whole.
 
     Without `append` an existing file at the target is removed first (a run killed before it closed its
     file then leaves no stale records for a resume to keep). With `append` the rows of an existing
-    whole file of the record schema are kept; a file cut short, of other columns or not Parquet at all
-    cannot be appended to, and OutputRefused says so before anything is written.
+    whole file of records are kept (a column the file lacks, which the record gained since, is null); a
+    file cut short, of other columns or not Parquet at all cannot be appended to, and OutputRefused says
+    so before anything is written.
     """
 
     def __init__(self, target: str | Path, *, append: bool = False) -> None:
@@ -61,7 +71,7 @@ class ParquetWriter:
     def _keep(self, kept: pq.ParquetFile) -> None:
         try:
             for batch in kept.iter_batches():
-                self._writer.write_table(pa.Table.from_batches([batch]).cast(self.schema))
+                self._writer.write_table(_conformed(pa.Table.from_batches([batch]), self.schema))
         except (OSError, pa.ArrowException, ValueError) as error:
             self._writer.close()
             self.partial.unlink(missing_ok=True)
@@ -105,15 +115,25 @@ def _whole_file(path: Path, schema: pa.Schema) -> pq.ParquetFile | None:
             "nothing can be appended to it: move it away and resume again to redo its records",
         ) from error
     try:
-        if found.schema_arrow.names != schema.names:
-            raise ValueError(f"its columns are {', '.join(found.schema_arrow.names)}")
-        pa.Table.from_batches([], schema=found.schema_arrow).cast(schema)
+        _appendable(found.schema_arrow, schema)
     except (pa.ArrowException, ValueError) as error:
         found.close()
         raise OutputRefused(
             path, f"cannot resume: {path} is not a file of newsclean records ({error}): give another -o"
         ) from error
     return found
+
+
+def _appendable(found: pa.Schema, schema: pa.Schema) -> None:
+    """ValueError unless a file of schema `found` holds records: no column the record lacks, every column
+    the file lacks one that may be null (the record gained it since), and every type castable."""
+    unknown = [name for name in found.names if name not in schema.names]
+    if unknown:
+        raise ValueError(f"columns a record does not have: {', '.join(unknown)}")
+    required = [field.name for field in schema if not field.nullable and field.name not in found.names]
+    if required:
+        raise ValueError(f"no {', '.join(required)} column")
+    _conformed(pa.Table.from_batches([], schema=found), schema)
 
 
 def read_parquet_sources(path: str | Path) -> set[str]:
