@@ -19,10 +19,12 @@ from pipeline.cli.common import (
     EXIT_OK,
     UsageError,
     add_rule_options,
+    at_least_zero,
     config_from,
     languages,
     positive,
     seconds,
+    statuses,
 )
 from pipeline.document import Document, Outcome
 from pipeline.process import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, Config
@@ -85,6 +87,27 @@ def register(commands: Any) -> None:
     add_rule_options(parser)
     parser.add_argument(
         "--lang", type=languages, metavar="CODES", help="keep only records in these languages, e.g. en,de"
+    )
+    parser.add_argument(
+        "--articles-only",
+        action="store_true",
+        help="keep only pages that are articles (the news crawl's rule: what the page declares, its "
+        "headline and body); others are not-article error lines",
+    )
+    parser.add_argument(
+        "--status",
+        type=statuses,
+        default=frozenset({2}),
+        metavar="CLASSES",
+        help="HTTP status classes to keep from web archives, e.g. 2xx,3xx, or any (default 2xx); a record "
+        "of another is an http error line. Local files have no status",
+    )
+    parser.add_argument(
+        "--min-words",
+        type=at_least_zero,
+        default=0,
+        metavar="N",
+        help="a record of fewer words is a filtered error line (default 0: no minimum)",
     )
     parser.add_argument(
         "--workers",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 from pathlib import Path
 from typing import Any
 
@@ -104,4 +105,30 @@ def config_from(args: argparse.Namespace) -> Config:
         languages=getattr(args, "lang", None),
         max_bytes=getattr(args, "max_bytes", None) or DEFAULT_MAX_BYTES,
         timeout=getattr(args, "timeout", DEFAULT_TIMEOUT) or None,
+        articles_only=getattr(args, "articles_only", False),
+        statuses=getattr(args, "status", frozenset({2})),
+        min_words=getattr(args, "min_words", 0),
     )
+
+
+def statuses(value: str) -> frozenset[int] | None:
+    """`--status`: HTTP status classes, `2xx` or `2xx,3xx`; `any` for every status."""
+    if value.strip().lower() == "any":
+        return None
+    classes = set()
+    for part in value.split(","):
+        part = part.strip().lower()
+        if not re.fullmatch(r"[1-5]xx", part):
+            raise argparse.ArgumentTypeError(f"{part!r} is not a status class (1xx to 5xx) or 'any'")
+        classes.add(int(part[0]))
+    return frozenset(classes)
+
+
+def at_least_zero(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+    if number < 0:
+        raise argparse.ArgumentTypeError(f"{value} is below 0")
+    return number

@@ -3,6 +3,8 @@ input order, inputs already written skipped on resume, statistics counted."""
 
 from __future__ import annotations
 
+import itertools
+import os
 from collections.abc import Callable, Iterable, Iterator
 
 from pipeline.document import Document, Outcome
@@ -28,6 +30,24 @@ def outcomes(
     if workers <= 1:
         return serial(documents, config)
     return Pool(workers, config, policy).map(documents)
+
+
+# Documents a worker must have ahead of it for a pool to pay for its start (a second or so: the fork
+# server, each worker's warm-up); a run of fewer runs in this process. NEWSCLEAN_POOL_MINIMUM sets it.
+POOL_MINIMUM_PER_WORKER = 8
+
+
+def workers_for(documents: Iterable[Document], workers: int) -> tuple[Iterator[Document], int]:
+    """The documents (as read so far and the rest) and the workers worth starting for them: none (0, this
+    process) when the input holds fewer than POOL_MINIMUM_PER_WORKER documents a worker."""
+    iterator = iter(documents)
+    if workers <= 1:
+        return iterator, 0
+    wanted = workers * int(os.environ.get("NEWSCLEAN_POOL_MINIMUM", POOL_MINIMUM_PER_WORKER))
+    head = list(itertools.islice(iterator, wanted))
+    if len(head) < wanted:
+        return iter(head), 0
+    return itertools.chain(head, iterator), workers
 
 
 def resume(
@@ -63,8 +83,10 @@ def run(
     progress: Callable[[Outcome], None] | None = None,
     policy: FailurePolicy | None = None,
 ) -> RunStats:
-    """Process every document, write each outcome as it comes and count it."""
-    for outcome in outcomes(documents, config, workers, policy):
+    """Process every document, write each outcome as it comes and count it; a pool starts only for an
+    input large enough to gain from it (`workers_for`)."""
+    documents, stats.workers = workers_for(documents, workers)
+    for outcome in outcomes(documents, config, stats.workers, policy):
         output.write(outcome)
         stats.add(outcome)
         if progress is not None:
