@@ -25,8 +25,9 @@ def _version() -> str:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="newsclean",
-        description="Turn news pages and text dumps into clean article text, one JSONL record per article, "
-        "with every removal explained by a named rule.",
+        description="Turn news pages (saved, crawled, or in web archives) and text dumps into clean article "
+        "text, one record per article in JSON lines or Parquet, with every removal explained by a named "
+        "rule. `newsclean COMMAND --help` describes each command's inputs and outputs.",
     )
     parser.add_argument("--version", action="version", version=f"newsclean {_version()}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")

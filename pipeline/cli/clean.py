@@ -69,10 +69,14 @@ DEFAULT_OUTPUT = "output/clean.jsonl"
 def register(commands: Any) -> None:
     parser = commands.add_parser(
         "clean",
-        help="clean local files into JSONL",
+        help="clean saved pages, text dumps and web archives into JSON lines or Parquet",
         description="Extract and clean saved pages (.html, .htm) and text dumps (.txt), each optionally "
-        "gzipped, into one JSONL record per article. Folders are searched recursively; *.gold.txt files "
-        "are never inputs. Inputs that give no record go to <output stem>.errors.ndjson beside the output.",
+        "gzipped, and the HTML response records of web archives (.warc, .warc.gz, .arc.gz: CC-NEWS, a "
+        "crawl's own WARC) into one record per article: JSON lines (-o FILE.jsonl, or - for standard "
+        "output) or Parquet (-o FILE.parquet or --format parquet). Folders are searched recursively and "
+        "glob patterns expanded; *.gold.txt files are never inputs. Inputs that give no record go to "
+        "<output stem>.errors.ndjson beside the output, one line each with its stage. With --engine dask "
+        "the records go to a folder of shards named after the output (out.jsonl -> out/part-*.jsonl).",
         epilog="exit status: 0 the run completed; 1 the output is not writable or every input failed; "
         "2 usage error (including arguments that match no file, an output another run is writing or that "
         "newsclean did not write); 130 interrupted (records kept).",
@@ -82,7 +86,7 @@ def register(commands: Any) -> None:
         "-o",
         "--output",
         default=DEFAULT_OUTPUT,
-        help=f"JSONL output, or - for stdout (default {DEFAULT_OUTPUT})",
+        help=f"records file: .jsonl, .parquet, or - for standard output (default {DEFAULT_OUTPUT})",
     )
     add_rule_options(parser)
     parser.add_argument(
