@@ -225,3 +225,19 @@ def test_ctrl_c_stops_at_once_keeps_the_records_and_exits_130(tmp_path: Path) ->
     assert "newsclean: interrupted; every record written so far is kept" in log
     text = output.read_text(encoding="utf-8")
     assert text.endswith("\n") and 1 <= len(text.splitlines()) < 100
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("target", [["-o", "-"], ["-o", "stdout:"], ["-O", "-"]], ids=" ".join)
+def test_records_go_to_standard_output_and_everything_else_to_standard_error(
+    site: FixtureSite, tmp_path: Path, target: list[str]
+) -> None:
+    page, missing = f"{site.url}/2024/11/school-reopens.html", f"{site.url}/no-such-page.html"
+    done = newsclean(["article", page, missing, *target, "--workers", "0"], tmp_path)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert [json.loads(line)["url"] for line in done.stdout.splitlines()] == [page]
+    assert {"source": missing, "stage": "http", "error": "HTTP 404"} in [
+        json.loads(line) for line in done.stderr.splitlines() if line.startswith("{")
+    ]
+    assert "records: standard output   errors: standard error" in done.stderr
+    assert not (tmp_path / "output").exists()

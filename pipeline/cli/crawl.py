@@ -99,12 +99,22 @@ def _settings(args: argparse.Namespace) -> Any:
 
         try:
             feeds = feed_process_params_from_cli(
-                settings, args.output, overwrite_output=args.overwrite_output
+                settings,
+                [_feed_uri(target) for target in args.output],
+                overwrite_output=[_feed_uri(target) for target in args.overwrite_output],
             )
         except ScrapyUsageError as error:
             raise UsageError(str(error)) from error
+        # Standard output cannot be replaced, only written: -O - is -o - (Scrapy would warn).
+        feeds.get("stdout:", {}).pop("overwrite", None)
         settings.set("FEEDS", feeds, priority="cmdline")
     return settings
+
+
+def _feed_uri(target: str) -> str:
+    """A -o/-O target as Scrapy reads it: standard output (`-` or `stdout:`) without a format named gets
+    JSON lines, like every other records file of the command (Scrapy would ask for a format)."""
+    return f"{target}:jsonlines" if target in ("-", "stdout:") else target
 
 
 def _check_settings(settings: Any) -> None:
@@ -248,7 +258,8 @@ def _records_target(crawler: Any, spider: type[Any]) -> str:
     from pipeline.crawl.item_pipeline import default_output
 
     feeds = crawler.settings.getdict("FEEDS") if crawler.settings else {}
-    return str(next(iter(feeds), default_output(spider.name)))
+    target = str(next(iter(feeds), default_output(spider.name)))
+    return "standard output" if target == "stdout:" else target
 
 
 def _check_output(settings: Any, spider: type[Any]) -> None:
