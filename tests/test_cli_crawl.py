@@ -150,14 +150,40 @@ def test_article_takes_urls_as_arguments_and_a_bad_one_is_one_error_line(
     assert [e["stage"] for e in read_jsonl(errors_path(output))] == ["read"]
 
 
+@pytest.fixture(scope="module")
+def unreachable(tmp_path_factory: pytest.TempPathFactory) -> subprocess.CompletedProcess[str]:
+    """A crawl of a port nobody listens on, Scrapy's retries left at their default."""
+    folder = tmp_path_factory.mktemp("unreachable")
+    return newsclean(["news", f"http://127.0.0.1:{free_port()}/", "-O", str(folder / "x.jsonl")], folder)
+
+
 @pytest.mark.slow
-def test_a_site_that_cannot_be_reached_is_exit_1(tmp_path: Path) -> None:
-    done = newsclean(
-        ["news", f"http://127.0.0.1:{free_port()}/", "-O", str(tmp_path / "x.jsonl"), "-s", "RETRY_TIMES=0"],
-        tmp_path,
+def test_a_site_that_cannot_be_reached_is_exit_1(unreachable: subprocess.CompletedProcess[str]) -> None:
+    assert unreachable.returncode == 1, unreachable.stderr[-3000:]
+    assert (
+        "newsclean: error: nothing could be fetched (DownloadConnectionRefusedError)\n" in unreachable.stderr
     )
-    assert done.returncode == 1, done.stderr[-3000:]
-    assert "newsclean: error: nothing could be fetched (DownloadConnectionRefusedError)" in done.stderr
+
+
+@pytest.mark.slow
+def test_a_site_that_cannot_be_reached_is_one_error_line_and_no_traceback(
+    unreachable: subprocess.CompletedProcess[str],
+) -> None:
+    lines = unreachable.stderr.splitlines()
+    assert [line for line in lines if line.startswith("newsclean: error")] == [
+        "newsclean: error: nothing could be fetched (DownloadConnectionRefusedError)"
+    ]
+    # The summary follows it, and nothing else: no log line of Scrapy's, no traceback.
+    assert [line.split(" ")[0] for line in lines] == ["newsclean:", "newsclean:", "discovery:", "records:"]
+
+
+@pytest.mark.slow
+def test_verbose_shows_scrapys_tracebacks(tmp_path: Path) -> None:
+    arguments = ["news", f"http://127.0.0.1:{free_port()}/", "-O", str(tmp_path / "x.jsonl"), "-v"]
+    done = newsclean([*arguments, "-s", "RETRY_TIMES=0"], tmp_path)
+    assert done.returncode == 1
+    assert "Traceback (most recent call last)" in done.stderr
+    assert "[scrapy.downloadermiddlewares.retry] ERROR: Gave up retrying" in done.stderr
 
 
 @pytest.mark.slow

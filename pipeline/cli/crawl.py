@@ -68,6 +68,9 @@ def _add_crawl_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--archive", metavar="WARC", help="also write every response to this WARC file")
     parser.add_argument("--no-progress", action="store_true", help="no progress line even on a terminal")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress line, summary or log")
+    parser.add_argument(
+        "-v", "--verbose", action="store_true", help="Scrapy's tracebacks and each failed request in the log"
+    )
 
 
 def _settings(args: argparse.Namespace) -> Any:
@@ -136,10 +139,12 @@ def _check_settings(settings: Any) -> None:
     unknown = sorted(set(settings.getlist("NEWSCLEAN_DISABLE_RULES")) - RULE_NAMES)
     if unknown:
         raise UsageError(f"unknown rule(s) for --disable: {', '.join(unknown)} (see `newsclean rules`)")
+    from pipeline.runners.failures import mask_secrets
+
     frontier = str(settings.get("NEWSCLEAN_FRONTIER") or "memory://")
     if frontier.split("://", 1)[0] not in FRONTIERS or "://" not in frontier:
         known = ", ".join(f"{name}://" for name in FRONTIERS)
-        raise UsageError(f"NEWSCLEAN_FRONTIER {frontier!r}: unknown kind (known: {known})")
+        raise UsageError(f"NEWSCLEAN_FRONTIER {mask_secrets(frontier)!r}: unknown kind (known: {known})")
 
 
 def _spider(args: argparse.Namespace) -> tuple[type[Any], dict[str, Any]]:
@@ -226,16 +231,23 @@ def _interrupt(run: _Run, process: Any) -> None:
         reactor.callFromThread(reactor.stop)
 
 
-def _crawl(spider: type[Any], arguments: dict[str, Any], settings: Any, progress: bool) -> _Run:
+def _crawl(
+    spider: type[Any], arguments: dict[str, Any], settings: Any, progress: bool, verbose: bool
+) -> _Run:
     from scrapy.crawler import CrawlerProcess
 
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(spider)
     run = _Run(crawler)
     process.crawl(crawler, **arguments)
-    # Only now: the crawl has installed the asyncio reactor that the settings ask for.
+    # Only now: the crawl has installed the asyncio reactor that the settings ask for, and Scrapy's root
+    # log handler is the one that stays.
     from twisted.internet import reactor, task
 
+    from pipeline.crawl import logs
+
+    if not verbose:
+        logs.install(logs.Brief())
     signal.signal(signal.SIGINT, lambda number, frame: _interrupt(run, process))
     ticker = task.LoopingCall(run.progress)
     if progress:
@@ -346,7 +358,7 @@ def run_crawl(args: argparse.Namespace) -> int:
         _check_output(settings, spider)
         _check_frontier(settings)
         progress = not (args.quiet or args.no_progress) and sys.stderr.isatty()
-        run = _crawl(spider, arguments, settings, progress)
+        run = _crawl(spider, arguments, settings, progress, args.verbose)
     except (_Failed, RuntimeError) as error:
         print(f"newsclean: error: {error}", file=sys.stderr)
         return EXIT_FAILED

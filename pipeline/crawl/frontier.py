@@ -22,6 +22,8 @@ from urllib.parse import urlsplit
 
 from scrapy.settings import BaseSettings
 
+from pipeline.runners.failures import mask_secrets
+
 # Pages handed out by one `release`: the rest follow when the scheduler has run dry again.
 RELEASE_BATCH = 1000
 
@@ -212,5 +214,5 @@ def open_frontier(settings: BaseSettings, crawl: str = "") -> Frontier:
     scheme = urlsplit(url).scheme
     if scheme not in FRONTIERS:
         known = ", ".join(f"{name}://" for name in FRONTIERS)
-        raise ValueError(f"NEWSCLEAN_FRONTIER {url!r}: unknown kind (known: {known})")
+        raise ValueError(f"NEWSCLEAN_FRONTIER {mask_secrets(url)!r}: unknown kind (known: {known})")
     return FRONTIERS[scheme](url, crawl)

@@ -47,6 +47,8 @@ DOWNLOADER_MIDDLEWARES = {
     "pipeline.crawl.archive.WarcArchive": 950,
 }
 EXTENSIONS = {
+    # No password of a service's URL in any log line (pipeline.crawl.logs).
+    "pipeline.crawl.logs.LogFilters": 0,
     # The frontier's lifecycle and its pages (pipeline.crawl.control); bodies over the size cap.
     "pipeline.crawl.control.CrawlControl": 500,
     "pipeline.crawl.refusals.SizeCap": 500,
