@@ -64,8 +64,10 @@ FEED_EXPORTERS = {
 
 # Extraction and cleaning processes; 0 runs them inline in the crawling process.
 NEWSCLEAN_WORKERS = 1
-# Seconds one page may take in a worker before it is recorded as an extract error.
+# Seconds one page may take before it is recorded as an extract error (0: no limit), and seconds after
+# that before a worker still stuck on it is killed (pipeline.runners.failures.FailurePolicy).
 NEWSCLEAN_TIMEOUT = 60.0
+NEWSCLEAN_KILL_GRACE = 10.0
 # Rule names to turn off, as `clean --disable`.
 NEWSCLEAN_DISABLE_RULES: list[str] = []
 # Keep only records in these languages (ISO 639-1), as `clean --lang`.
