@@ -103,11 +103,27 @@ def test_an_unwritable_output_is_exit_1(tmp_path: Path, capsys: pytest.CaptureFi
     )
 
 
-def test_an_unreachable_redis_frontier_is_exit_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    url = f"redis://127.0.0.1:{free_port()}/0"
+def test_an_unreachable_redis_frontier_is_one_line_its_password_masked_and_exit_1(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    port = free_port()
+    url = f"redis://:s3cret@127.0.0.1:{port}/0"
     output = str(tmp_path / "out.jsonl")
-    assert main(["crawl", "news", "http://127.0.0.1:9/", "--frontier", url, "-O", output, "-q"]) == 1
-    assert f"cannot reach the Redis frontier at {url}" in capsys.readouterr().err
+    arguments = [
+        "news",
+        "http://127.0.0.1:9/",
+        "--frontier",
+        url,
+        "-O",
+        output,
+        "-s",
+        "NEWSCLEAN_FRONTIER_ATTEMPTS=1",
+    ]
+    assert main(["crawl", *arguments]) == 1
+    error = capsys.readouterr().err
+    masked = f"redis://:***@127.0.0.1:{port}/0"
+    assert error.startswith(f"newsclean: error: Redis frontier at {masked} is unavailable: ConnectionError: ")
+    assert error.count("\n") == 1 and "s3cret" not in error
 
 
 # --- real crawls -------------------------------------------------------------------------------------

@@ -147,8 +147,9 @@ def _check_settings(settings: Any) -> None:
         raise UsageError(f"NEWSCLEAN_FRONTIER {mask_secrets(frontier)!r}: unknown kind (known: {known})")
 
 
-def _spider(args: argparse.Namespace) -> tuple[type[Any], dict[str, Any]]:
-    """The spider class and its arguments, checked the way the spider checks them."""
+def _spider(args: argparse.Namespace) -> tuple[type[Any], dict[str, Any], Any]:
+    """The spider class, its arguments and a spider made with them (checked the way the spider checks
+    them)."""
     from spiders.article import ArticleSpider
     from spiders.news import NewsSpider
 
@@ -164,10 +165,10 @@ def _spider(args: argparse.Namespace) -> tuple[type[Any], dict[str, Any]]:
             raise UsageError("no URLs: give them as arguments or with --url-file FILE")
         spider, arguments = ArticleSpider, {"urls": list(args.urls), "url_file": args.url_file}
     try:
-        spider(**arguments)
+        made = spider(**arguments)
     except ValueError as error:
         raise UsageError(str(error)) from error
-    return spider, arguments
+    return spider, arguments, made
 
 
 @dataclass
@@ -261,7 +262,7 @@ def _crawl(
         if ticker.running:
             ticker.stop()
         run.clear()
-    if process.bootstrap_failed:
+    if process.bootstrap_failed and _stopped(run) is None:
         raise RuntimeError("the crawl could not start; run with -s LOG_LEVEL=INFO to see why")
     return run
 
@@ -291,12 +292,15 @@ def _check_output(settings: Any, spider: type[Any]) -> None:
             raise _Failed(f"cannot write output {path}: {error.strerror or error}") from error
 
 
-def _check_frontier(settings: Any) -> None:
-    from pipeline.crawl.frontier import open_frontier
+def _check_frontier(settings: Any, spider: Any) -> None:
+    """Fail early (exit 1) when the frontier's service cannot be reached, or holds this crawl stale."""
+    from pipeline.crawl.frontier import StaleCrawl, open_frontier
+    from pipeline.runners.failures import ServiceUnavailable
 
+    spider.read_settings(settings)
     try:
-        open_frontier(settings, "newsclean crawl: connection check")
-    except ConnectionError as error:
+        open_frontier(settings, spider.crawl_id()).check()
+    except (ServiceUnavailable, StaleCrawl) as error:
         raise _Failed(str(error)) from error
 
 
@@ -350,22 +354,41 @@ def _all_failed(run: _Run) -> bool:
     return pipeline is not None and pipeline.stats.all_failed()
 
 
+def _stopped(run: _Run) -> tuple[str, int] | None:
+    """Why the crawl stopped early, and its exit status: the frontier's service gave out, or holds a
+    crawl left stale (pipeline.crawl.control)."""
+    from pipeline.crawl.control import CrawlControl
+    from pipeline.runners.failures import SERVICE_EXIT, ServiceUnavailable
+
+    control = run.crawler.get_extension(CrawlControl)
+    failure = getattr(control, "failure", None)
+    if failure is None:
+        return None
+    return str(failure), SERVICE_EXIT if isinstance(failure, ServiceUnavailable) else EXIT_FAILED
+
+
 def run_crawl(args: argparse.Namespace) -> int:
-    spider, arguments = _spider(args)
+    from pipeline.runners.failures import mask_secrets
+
+    spider, arguments, made = _spider(args)
     settings = _settings(args)
     _check_settings(settings)
     try:
         _check_output(settings, spider)
-        _check_frontier(settings)
+        _check_frontier(settings, made)
         progress = not (args.quiet or args.no_progress) and sys.stderr.isatty()
         run = _crawl(spider, arguments, settings, progress, args.verbose)
     except (_Failed, RuntimeError) as error:
-        print(f"newsclean: error: {error}", file=sys.stderr)
+        print(f"newsclean: error: {mask_secrets(str(error))}", file=sys.stderr)
         return EXIT_FAILED
     interrupted = run.interrupts > 0
     status = EXIT_INTERRUPTED if interrupted else EXIT_OK
-    unreached = None if interrupted else _unreached(run)
-    if unreached is not None:
+    stopped = _stopped(run)
+    unreached = None if interrupted or stopped else _unreached(run)
+    if stopped is not None:
+        message, status = stopped
+        print(f"newsclean: error: {message}", file=sys.stderr)
+    elif unreached is not None:
         print(f"newsclean: error: nothing could be fetched ({unreached})", file=sys.stderr)
         status = EXIT_FAILED
     elif status == EXIT_OK and _all_failed(run):

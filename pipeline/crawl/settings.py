@@ -79,6 +79,13 @@ ARCHIVE_WARC = ""
 NEWSCLEAN_FRONTIER = "memory://"
 # Seconds an idle process of a shared crawl waits for the others to make progress before it closes.
 NEWSCLEAN_FRONTIER_IDLE = 120.0
+# A shared frontier's service: seconds each call may take, and calls before it counts as unavailable (the
+# crawl then stops); seconds between two renewals of a process's lease (it lapses after three); whether
+# to delete a crawl left by processes that stopped without finishing it, rather than refuse to start.
+NEWSCLEAN_FRONTIER_TIMEOUT = 10.0
+NEWSCLEAN_FRONTIER_ATTEMPTS = 3
+NEWSCLEAN_FRONTIER_HEARTBEAT = 10.0
+NEWSCLEAN_FRONTIER_RESET = False
 # Sitemaps and feeds a news crawl fetches at most (robots.txt and the home page aside), and the sitemap
 # index levels it follows below the sitemaps robots.txt names.
 NEWSCLEAN_MAX_DISCOVERY = 500
