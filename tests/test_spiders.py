@@ -303,6 +303,35 @@ def test_a_bare_ampersand_in_a_listing_is_read_as_written(listing: str, link: st
     assert held_paths(spider) == ["/list?id=9&page=2", "/list?id=9&page=3"]
 
 
+@pytest.mark.parametrize(
+    ("arguments", "settings"),
+    [
+        ({"since": "2024-11-01"}, {}),
+        ({"depth": "1"}, {}),
+        ({"max_pages": "5"}, {}),
+        ({}, {"NEWSCLEAN_MAX_DISCOVERY": 10}),
+        ({}, {"NEWSCLEAN_SITEMAP_DEPTH": 1}),
+    ],
+    ids=["since", "depth", "max_pages", "max-discovery", "sitemap-depth"],
+)
+def test_a_crawl_with_other_arguments_is_another_crawl(
+    arguments: dict[str, str], settings: dict[str, int]
+) -> None:
+    other = NewsSpider.from_crawler(get_crawler(NewsSpider, settings), site=SITE, **arguments)
+    assert other.crawl_id() != news_spider().crawl_id()
+
+
+def test_a_crawl_with_the_same_arguments_is_the_same_crawl() -> None:
+    assert (
+        news_spider(since="2024-11-01", depth="1").crawl_id()
+        == news_spider(depth="1", since="2024-11-01").crawl_id()
+    )
+
+
+def test_an_article_crawl_is_keyed_by_its_urls() -> None:
+    assert ArticleSpider(urls=f"{SITE}/a").crawl_id() != ArticleSpider(urls=f"{SITE}/a,{SITE}/b").crawl_id()
+
+
 def test_since_limits_the_pages_held() -> None:
     spider = news_spider(since="2024-11-16")
     list(spider.parse_listing(stored("sitemaps/news.xml", cls=XmlResponse)))

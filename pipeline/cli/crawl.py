@@ -36,7 +36,8 @@ def register(commands: Any) -> None:
         "output/<spider>-<UTC timestamp>.jsonl unless -o or -O say otherwise; pages that give no record "
         "are listed in <output stem>.errors.ndjson beside it.",
         epilog="exit status: 0 the crawl completed; 1 nothing could be fetched at all, every page failed, "
-        "or the output or the Redis frontier cannot be used; 2 usage error; 130 interrupted (records kept).",
+        "the output cannot be written, or the Redis frontier cannot be reached, gives out during the crawl "
+        "or holds this crawl left stale; 2 usage error; 130 interrupted (records kept).",
     )
     spiders = parser.add_subparsers(dest="spider", metavar="SPIDER")
     spiders.required = True
