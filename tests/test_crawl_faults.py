@@ -151,7 +151,8 @@ def left_stale(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """A crawl killed (SIGKILL) while it works; once its lease has lapsed, the same crawl started again,
     then started with NEWSCLEAN_FRONTIER_RESET."""
     folder = tmp_path_factory.mktemp("stale")
-    beat = ["-s", "NEWSCLEAN_FRONTIER_HEARTBEAT=0.2"]
+    # A lease of a second or so (the crawl cleans pages itself: its lease outlasts NEWSCLEAN_TIMEOUT).
+    beat = ["-s", "NEWSCLEAN_FRONTIER_HEARTBEAT=0.2", "-s", "NEWSCLEAN_TIMEOUT=1"]
     with RedisServer() as redis, FixtureSite(held=frozenset({HELD})) as site:
         killed = _start(_command("newsclean", site.url, redis.url, folder / "killed.jsonl", *beat))
         wait_until_written(folder / "killed.jsonl")

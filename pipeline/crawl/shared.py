@@ -12,8 +12,9 @@ every later call raises it at once, and the watcher (pipeline.crawl.control) sto
 line naming the Redis frontier, its password masked.
 
 Each process of a crawl is a member with a lease, renewed every NEWSCLEAN_FRONTIER_HEARTBEAT seconds and
-lapsing after three of them: a crawl whose keys are in Redis while no member's lease is current was left
-by processes that were killed or lost, and its claims would make a new crawl skip the pages they had
+lapsing after three of them (or, when the process cleans pages itself, after the longest it may take over
+one, NEWSCLEAN_TIMEOUT): a crawl whose keys are in Redis while no member's lease is current was left by
+processes that were killed or lost, and its claims would make a new crawl skip the pages they had
 claimed. Such a crawl is refused with a message saying so (StaleCrawl), unless NEWSCLEAN_FRONTIER_RESET
 is set, which deletes it and starts the crawl afresh.
 
@@ -156,6 +157,11 @@ class RedisFrontier:
             attempts=max(1, settings.getint("NEWSCLEAN_FRONTIER_ATTEMPTS", ATTEMPTS)),
         )
         self.heartbeat_seconds = settings.getfloat("NEWSCLEAN_FRONTIER_HEARTBEAT", HEARTBEAT)
+        # A process that cleans pages itself (NEWSCLEAN_WORKERS=0) renews nothing while it cleans one, for
+        # up to NEWSCLEAN_TIMEOUT: its lease outlasts that.
+        inline = settings.getint("NEWSCLEAN_WORKERS", 1) == 0
+        busy = (settings.getfloat("NEWSCLEAN_TIMEOUT", 0.0) if inline else 0.0) + self.heartbeat_seconds
+        self.lease_seconds = max(self.heartbeat_seconds * LEASE_BEATS, busy)
         self.reset = settings.getbool("NEWSCLEAN_FRONTIER_RESET")
         self.prefix = f"newsclean:{hashlib.sha1(crawl.encode('utf-8')).hexdigest()[:16]}:"
         self.keys = {name: self.prefix + name for name in _NAMES}
@@ -277,7 +283,7 @@ class RedisFrontier:
             settings.set(name, value, priority="spider")
 
     def _lease(self) -> int:
-        return int(self.heartbeat_seconds * LEASE_BEATS * 1000)
+        return int(self.lease_seconds * 1000)
 
     def _check(self, join: bool) -> None:
         keys = list(self.keys.values())
