@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import time
@@ -21,7 +22,8 @@ def free_port() -> int:
 
 class RedisServer:
     """A fresh redis-server (`with RedisServer() as server: server.url`), with a password if given;
-    `kill()` stops it at once, as a crash would. Without redis-server installed the test skips (fails
+    `kill()` stops it at once, as a crash would; `freeze()` stops it answering (SIGSTOP), as a hung server
+    or a lost host would, its port still open. Without redis-server installed the test skips (fails
     under CI=true, where .ci/run must have installed it)."""
 
     def __init__(self, password: str | None = None) -> None:
@@ -61,8 +63,13 @@ class RedisServer:
             self.process.kill()
             self.process.wait(timeout=10)
 
+    def freeze(self) -> None:
+        if self.process is not None:
+            self.process.send_signal(signal.SIGSTOP)
+
     def __exit__(self, *exc: object) -> None:
         if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGCONT)
             self.process.terminate()
             self.process.wait(timeout=10)
 

@@ -78,22 +78,37 @@ def _records(output: Path) -> list[dict[str, Any]]:
 # --- Redis dies under a running crawl ------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module", params=["newsclean", "scrapy"])
+# How Redis gives out, and the error its client then meets: the server killed (connections refused), or
+# the server hung with its port open (every read times out: after a second here).
+FAULTS = {"killed": "ConnectionError", "hung": "TimeoutError"}
+
+
+@pytest.fixture(
+    scope="module",
+    params=[(tool, fault) for tool in ("newsclean", "scrapy") for fault in FAULTS],
+    ids=lambda param: "-".join(param),
+)
 def redis_died(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """A crawl of the fixture site on a password-protected Redis frontier; once it has written a record
-    (one page held back, so that it still has work), redis-server is killed, then the page let go."""
+    (one page held back, so that it still has work), redis-server is killed or hung, then the page let
+    go."""
+    tool, fault = request.param
     output = tmp_path_factory.mktemp("died") / "out.jsonl"
     with RedisServer(PASSWORD) as redis, FixtureSite(held=frozenset({HELD})) as site:
-        process = _start(_command(request.param, site.url, redis.url, output))
+        process = _start(_command(tool, site.url, redis.url, output, "-s", "NEWSCLEAN_FRONTIER_TIMEOUT=1"))
         wait_until_written(output)
-        redis.kill()
+        if fault == "killed":
+            redis.kill()
+        else:
+            redis.freeze()
         site.release()
         try:
             _, log = process.communicate(timeout=CRAWL_TIMEOUT)
         finally:
             process.kill()
     return {
-        "tool": request.param,
+        "tool": tool,
+        "fault": fault,
         "status": process.returncode,
         "log": log,
         "output": output,
@@ -104,9 +119,8 @@ def redis_died(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPath
 def test_a_crawl_whose_redis_dies_ends_with_one_line_naming_it_password_masked(
     redis_died: dict[str, Any],
 ) -> None:
-    masked = (
-        f"Redis frontier at redis://:***@127.0.0.1:{redis_died['port']}/0 is unavailable: ConnectionError:"
-    )
+    address = f"redis://:***@127.0.0.1:{redis_died['port']}/0"
+    masked = f"Redis frontier at {address} is unavailable: {FAULTS[redis_died['fault']]}:"
     lines = [line for line in redis_died["log"].splitlines() if "is unavailable" in line]
     assert len(lines) == 1, redis_died["log"][-3000:]
     assert masked in lines[0]
