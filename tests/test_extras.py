@@ -18,6 +18,9 @@ def hide(monkeypatch: pytest.MonkeyPatch, *modules: str) -> None:
     """Make `import module` fail as it does when the package is not installed (a None entry in
     sys.modules raises ModuleNotFoundError), and forget the newsclean module that imported it."""
     for name in modules:
+        # Its submodules too: one imported earlier in the run would still import from the cache.
+        for cached in [module for module in sys.modules if module == name or module.startswith(f"{name}.")]:
+            monkeypatch.setitem(sys.modules, cached, None)
         monkeypatch.setitem(sys.modules, name, None)
     monkeypatch.delitem(sys.modules, "pipeline.crawl.shared", raising=False)
 
