@@ -72,7 +72,8 @@ async def _five_requests_for_one_robots_txt(middleware_class: type[RobotsTxtMidd
 
 
 def test_every_request_waiting_for_robots_txt_obeys_it() -> None:
-    assert asyncio.run(_five_requests_for_one_robots_txt(RobotsTxt)) == ["IgnoreRequest"] * 5
+    # Refused: an IgnoreRequest that carries its error line's stage, `robots`.
+    assert asyncio.run(_five_requests_for_one_robots_txt(RobotsTxt)) == ["Refused"] * 5
 
 
 def test_scrapys_own_robots_txt_check_lets_waiting_requests_through() -> None:

@@ -17,7 +17,7 @@ from scrapy.utils.test import get_crawler
 from twisted.python.failure import Failure
 
 from pipeline.crawl.frontier import MemoryFrontier
-from pipeline.crawl.items import DISCOVERY, PAGE, failure_document
+from pipeline.crawl.items import DISCOVERY, PAGE, Refused, failure_document
 from pipeline.document import Document, DocumentError
 from spiders.article import ArticleSpider, read_urls
 from spiders.news import FEED_PATHS, SITEMAP_DEPTH, NewsSpider
@@ -138,7 +138,8 @@ def test_failures_map_to_the_contract_stages() -> None:
         "http",
         "HTTP 404",
     )
-    assert failure(failure_document(_failure(IgnoreRequest("Forbidden by robots.txt"))))[1] == "robots"
+    robots = Refused("robots", "disallowed by robots.txt")  # as pipeline.crawl.robots raises it
+    assert failure(failure_document(_failure(robots)))[1:] == ("robots", "disallowed by robots.txt")
     big = (
         "Expected to receive 300230 bytes which is larger than download max size (100000) in request <GET x>."
     )

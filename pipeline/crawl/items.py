@@ -99,8 +99,6 @@ def failure_document(failure: Failure) -> Document:
         return failed_page(source, error.stage, message)
     if request is not None and request.meta.get(OVER_SIZE):
         return failed_page(source, "too-large", str(request.meta[OVER_SIZE]))
-    if isinstance(error, IgnoreRequest) and "robots.txt" in message:
-        return failed_page(source, "robots", "disallowed by robots.txt")
     if isinstance(error, DownloadCancelledError | IgnoreRequest) and _over_size(message):
         return failed_page(source, "too-large", message)
     return failed_page(source, "http", f"{type(error).__name__}: {message}")

@@ -13,13 +13,24 @@ from __future__ import annotations
 from typing import Any
 
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.defer import Deferred
 
+from pipeline.crawl.items import Refused
+
 
 class RobotsTxt(RobotsTxtMiddleware):
+    def process_request_2(self, rp: Any, request: Request) -> None:
+        """Scrapy's decision, raised as the crawl's typed refusal (stage `robots`) instead of an
+        IgnoreRequest whose message the error line would have to be read from."""
+        try:
+            super().process_request_2(rp, request)
+        except IgnoreRequest as error:
+            raise Refused("robots", "disallowed by robots.txt") from error
+
     async def robot_parser(self, request: Request) -> Any:
         netloc = urlparse_cached(request).netloc
         shared = self._parsers.get(netloc)
