@@ -28,6 +28,8 @@ RECORD_KEYS = (
     "extractor",
     "fetched_at",
     "status",
+    "duplicate_of",
+    "cluster",
 )
 
 
@@ -59,6 +61,9 @@ def to_record(doc: Document) -> dict[str, Any]:
         "extractor": doc.extractor,
         "fetched_at": doc.fetched_at,
         "status": doc.status,
+        # Set by `newsclean dedup` (pipeline.corpus.dedup), a pass across records; null until then.
+        "duplicate_of": None,
+        "cluster": None,
     }
 
 

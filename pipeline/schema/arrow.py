@@ -25,6 +25,8 @@ def record_schema() -> pa.Schema:
         pa.field("extractor", pa.string(), nullable=False),
         pa.field("fetched_at", pa.string()),
         pa.field("status", pa.int64()),
+        pa.field("duplicate_of", pa.string()),
+        pa.field("cluster", pa.string()),
     ]
     return pa.schema(fields)
 
