@@ -8,7 +8,7 @@ import random
 import re
 import statistics
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -180,7 +180,11 @@ def load_records(path: Path) -> list[dict[str, Any]]:
 
     Raises ValueError naming the line when any other line is not a JSON object.
     """
-    records: list[dict[str, Any]] = []
+    return list(iter_records(path))
+
+
+def iter_records(path: Path) -> Iterator[dict[str, Any]]:
+    """The records of a JSONL file one at a time, as `load_records` reads them."""
     with path.open(encoding="utf-8") as handle:
         for number, line in enumerate(handle, 1):
             if not line.strip():
@@ -193,8 +197,7 @@ def load_records(path: Path) -> list[dict[str, Any]]:
                 raise ValueError(f"{path}:{number}: not a JSON record ({error.msg})") from error
             if not isinstance(record, dict):
                 raise ValueError(f"{path}:{number}: not a JSON object")
-            records.append(record)
-    return records
+            yield record
 
 
 def is_gold_file(source: str) -> bool:
