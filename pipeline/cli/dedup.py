@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -94,3 +95,30 @@ def summary(duplicates: Duplicates, written: int, output: str) -> str:
         f"{len(duplicates.ids)} records, {duplicates.copy_count} copies in {duplicates.cluster_count} "
         f"clusters; {written} records written to {'standard output' if output == '-' else output}"
     )
+
+
+def add_to_clean(parser: argparse.ArgumentParser) -> None:
+    """`clean --dedup`: the run, then this command's pass over the records it wrote (in place)."""
+    parser.add_argument(
+        "--dedup",
+        action="store_true",
+        help="after the run, mark near-duplicate records (duplicate_of, cluster) as `newsclean dedup` does",
+    )
+    run = parser.get_default("func")
+    parser.set_defaults(func=then_dedup(run))
+
+
+def then_dedup(run: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
+    def run_then_dedup(args: argparse.Namespace) -> int:
+        if args.dedup and (args.output == "-" or args.engine != "local"):
+            raise UsageError("--dedup rewrites the records file of a local run: give -o FILE, no --engine")
+        status = run(args)
+        if not args.dedup or status != EXIT_OK:
+            return status
+        output, form = args.output, format_for(args.output, args.format)
+        duplicates, written = deduplicate([Path(output)], output, form, DEFAULTS.threshold)
+        if not args.quiet:
+            print(f"dedup: {summary(duplicates, written, output)}", file=sys.stderr)
+        return status
+
+    return run_then_dedup

@@ -31,7 +31,7 @@ class DedupOptions:
     """How copies are found. The defaults are the ones bench/dedup.py measured (README, "Near-duplicates")."""
 
     # A copy's shorter text must have at least this share of its shingles in the longer one.
-    threshold: float = 0.5
+    threshold: float = 0.55
     # Shingles are runs of this many words (see pipeline.text.words).
     shingle_words: int = 5
     # LSH: a pair is a candidate when its signatures agree on all `rows` values of any of `bands` bands.
