@@ -58,6 +58,8 @@ SAME_ARTICLE = 0.9
 # The threshold chosen: the strictest whose F1 on the tuning half is within CLOSE of the best (the curve is
 # flat over a range, and the set holds few hard negatives: among near-equal choices, the stricter).
 CLOSE = 0.005
+# Hard negatives by topic: this many pairs of different articles of the test half, the closest by words.
+TOPIC_PAIRS = 200
 THRESHOLDS = [round(0.3 + 0.05 * i, 2) for i in range(14)]
 
 
@@ -274,14 +276,38 @@ def _merged(
     return merged, pairs
 
 
-def ours(items: list[Item], options: DedupOptions) -> tuple[Callable[[float], list[object]], float, float]:
+def topic_pairs(items: list[Item], groups: dict[str, str], count: int = TOPIC_PAIRS) -> list[tuple[int, int]]:
+    """Hard negatives by topic: the `count` pairs of originals of different articles whose distinct words
+    (of 4 letters or more) overlap most, as a share of the smaller set."""
+    originals = [i for i, item in enumerate(items) if item.kind in ("original", "seed-gold")]
+    vocab = {i: {w for w in words(items[i].text) if len(w) >= 4} for i in originals}
+    scored = []
+    for a, b in itertools.combinations(originals, 2):
+        if groups.get(items[a].label, items[a].label) != groups.get(items[b].label, items[b].label):
+            overlap = len(vocab[a] & vocab[b]) / max(1, min(len(vocab[a]), len(vocab[b])))
+            scored.append((overlap, a, b))
+    scored.sort(reverse=True)
+    return [(a, b) for _, a, b in scored[:count]]
+
+
+def true_pairs(items: list[Item], groups: dict[str, str]) -> set[tuple[int, int]]:
+    members: dict[str, list[int]] = {}
+    for i, item in enumerate(items):
+        members.setdefault(groups.get(item.label, item.label), []).append(i)
+    return {(a, b) for group in members.values() for a, b in itertools.combinations(group, 2)}
+
+
+def ours(
+    items: list[Item], options: DedupOptions
+) -> tuple[Callable[[float], list[object]], set[tuple[int, int]], float, float]:
     """newsclean's pass: the clustering at each threshold (pass 1 and the containments computed once), the
-    bytes the index holds per record, and seconds per record."""
+    LSH candidate pairs, the bytes the index holds per record, and seconds per record."""
     records = [{"id": item.id, "text": item.text, "date": None} for item in items]
     tracemalloc.start()
-    index_records(records, options)
+    kept = index_records(records, options)
     held = tracemalloc.get_traced_memory()[0]
     tracemalloc.stop()
+    del kept
     started = time.perf_counter()
     index = index_records(records, options)
     ranks = index.ranks()
@@ -299,7 +325,7 @@ def ours(items: list[Item], options: DedupOptions) -> tuple[Callable[[float], li
         found: Duplicates = assign(index.ids, ranks, linked)
         return [i if c is None else c for i, c in enumerate(found.clusters)]
 
-    return at, held / len(items), seconds
+    return at, pairs, held / len(items), seconds
 
 
 def _components(count: int, edges: Iterable[tuple[int, int]]) -> list[object]:
@@ -348,7 +374,7 @@ def char_grams(text: str, size: int = 24) -> set[str]:
     return {text[i : i + size] for i in range(max(1, len(text) - size + 1))}
 
 
-def report(name: str, result: Score) -> None:
+def report(name: str, result: Score, clusters: list[object], topic: list[tuple[int, int]]) -> None:
     kinds = "  ".join(f"{kind} {done}/{total}" for kind, (done, total) in sorted(result.copies_found.items()))
     print(
         f"{name:<44} P {result.precision:.3f}  R {result.recall:.3f}  F1 {result.f1:.3f}  "
@@ -357,7 +383,8 @@ def report(name: str, result: Score) -> None:
     print(f"{'':<44} copies found: {kinds}")
     print(
         f"{'':<44} same-site pairs merged {result.site_merged[0]}/{result.site_merged[1]}, "
-        f"seed stories merged {result.seed_merged[0]}/{result.seed_merged[1]}"
+        f"seed stories merged {result.seed_merged[0]}/{result.seed_merged[1]}, "
+        f"closest-topic pairs merged {sum(clusters[a] == clusters[b] for a, b in topic)}/{len(topic)}"
     )
 
 
@@ -372,23 +399,26 @@ def main(argv: list[str] | None = None) -> int:
     options = DedupOptions()
     print(f"tuning half: {len(tune)} records; test half: {len(test)} records (min {MIN_WORDS} words)")
     groups = same_articles(tune + test)
-    at, _, _ = ours(tune, options)
+    at, _, _, _ = ours(tune, options)
     curve = [(threshold, score(tune, at(threshold), groups)) for threshold in THRESHOLDS]
     print("tuning half, containment threshold: " + "  ".join(f"{t:.2f} F1 {s.f1:.3f}" for t, s in curve))
     top = max(result.f1 for _, result in curve)
     best = max(threshold for threshold, result in curve if result.f1 >= top - CLOSE)
     print(f"chosen threshold: {best:.2f} (the default is {options.threshold:g})\n")
-    at, held, seconds = ours(test, options)
-    print(f"test half ({len(test)} records):")
-    report(f"newsclean (containment >= {best:.2f})", score(test, at(best), groups))
+    at, candidates, held, seconds = ours(test, options)
+    topic = topic_pairs(test, groups)
+    truth = true_pairs(test, groups)
+    found = {(min(pair), max(pair)) for pair in candidates} & truth
+    print(f"test half ({len(test)} records): LSH made {len(found)}/{len(truth)} true pairs candidates")
+    runs = [(f"newsclean (containment >= {best:.2f})", at(best))]
     if best != options.threshold:
-        report(f"newsclean (default, {options.threshold:g})", score(test, at(options.threshold), groups))
-    report(
-        "datatrove defaults (word 5-grams, 14x8)",
-        score(test, lsh_baseline(test, word_grams, 14, 8, None), groups),
+        runs.append((f"newsclean (default, {options.threshold:g})", at(options.threshold)))
+    runs.append(("datatrove defaults (word 5-grams, 14x8)", lsh_baseline(test, word_grams, 14, 8, None)))
+    runs.append(
+        ("NeMo Curator defaults (24-char, 20x13, J 0.8)", lsh_baseline(test, char_grams, 20, 13, 0.8))
     )
-    nemo = lsh_baseline(test, char_grams, 20, 13, 0.8)
-    report("NeMo Curator defaults (24-char, 20x13, J 0.8)", score(test, nemo, groups))
+    for name, clusters in runs:
+        report(name, score(test, clusters, groups), clusters, topic)
     print(
         f"\nnewsclean pass 1 holds {held:.0f} bytes a record ({options.bands} bands, tracemalloc); "
         f"{seconds * 1000:.2f} ms a record for passes 1 and 2"

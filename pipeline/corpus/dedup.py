@@ -131,6 +131,7 @@ class Index:
         if not self.keys:
             return set()
         table = np.vstack(self.keys)
+        self.keys = [table]  # one array from here on: the rows are not held twice
         pairs: set[tuple[int, int]] = set()
         for band in range(table.shape[1]):
             column = table[:, band]
