@@ -255,6 +255,15 @@ def test_a_file_that_holds_no_records_is_a_clear_error(
     assert not (tmp_path / "out.jsonl").exists()
 
 
+def test_a_record_without_an_id_is_a_clear_error(
+    tmp_path: Path, gold_records: dict[str, Record], capsys: pytest.CaptureFixture[str]
+) -> None:
+    records = list(gold_records.values())[:2]
+    path = _write_jsonl(tmp_path / "in.jsonl", [records[0], {**records[1], "id": None}])
+    assert main(["dedup", str(path), "-o", str(tmp_path / "out.jsonl")]) == 1
+    assert "in.jsonl: record 2 has no id" in capsys.readouterr().err
+
+
 def test_a_missing_input_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["dedup", str(tmp_path / "none.jsonl"), "-o", str(tmp_path / "out.jsonl")]) == 2
     assert "no such records file" in capsys.readouterr().err

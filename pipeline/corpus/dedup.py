@@ -257,7 +257,10 @@ def read_all(paths: Sequence[Path]) -> Records:
 
     def records() -> Iterator[dict[str, Any]]:
         for path in paths:
-            yield from iter_records(path)
+            for number, record in enumerate(iter_records(path), 1):
+                if not isinstance(record.get("id"), str) or not record["id"]:
+                    raise ValueError(f"{path}: record {number} has no id")
+                yield record
 
     return records
 
