@@ -111,6 +111,15 @@ def test_copies_of_copies_share_one_cluster(gold_records: dict[str, Record]) -> 
     assert fields[shorter["id"]]["duplicate_of"] == original["id"]
 
 
+def test_many_copies_of_one_text_make_one_cluster(gold_records: dict[str, Record]) -> None:
+    original = gold_records["turkish-news.html"]
+    copies = [_copy(original, original["text"], str(n)) for n in range(120)]  # more than the run limit
+    found = _run([original, *copies])
+    representative = min([original, *copies], key=lambda record: record["id"])["id"]
+    assert {found.fields(i)["cluster"] for i in range(len(copies) + 1)} == {representative}
+    assert found.copy_count == len(copies)
+
+
 @pytest.mark.parametrize(
     ("first", "second", "representative"),
     [
@@ -233,6 +242,15 @@ def test_drop_duplicates_leaves_the_copies_out(mixed_inputs: tuple[Path, Path, R
     assert reprint["id"] not in ids
     assert original["id"] in ids
     assert len(ids) == len(GOLD_INPUTS)
+
+
+def test_dedup_writes_to_standard_output(
+    mixed_inputs: tuple[Path, Path, Record, Record], capsys: pytest.CaptureFixture[str]
+) -> None:
+    jsonl, parquet, original, reprint = mixed_inputs
+    assert main(["dedup", str(jsonl), str(parquet), "-o", "-", "-q"]) == 0
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert {line["id"]: line["duplicate_of"] for line in lines}[reprint["id"]] == original["id"]
 
 
 def test_dedup_may_rewrite_its_input(mixed_inputs: tuple[Path, Path, Record, Record]) -> None:
