@@ -6,13 +6,14 @@ import argparse
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pipeline.cli.common import EXIT_FAILED, EXIT_OK, CommandFailed, UsageError
-from pipeline.corpus.dedup import DedupOptions, Duplicates, find_duplicates, marked, read_all, write_records
+from pipeline.corpus import DEFAULT_THRESHOLD
 from pipeline.writers import WRITERS, format_for
 
-DEFAULTS = DedupOptions()
+if TYPE_CHECKING:
+    from pipeline.corpus.dedup import Duplicates
 
 
 def share(value: str) -> float:
@@ -53,10 +54,10 @@ def add_dedup_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--threshold",
         type=share,
-        default=DEFAULTS.threshold,
+        default=DEFAULT_THRESHOLD,
         metavar="J",
         help="a copy's shorter text must have this share of its word 5-grams in the longer "
-        f"(default {DEFAULTS.threshold:g})",
+        f"(default {DEFAULT_THRESHOLD:g})",
     )
 
 
@@ -65,6 +66,8 @@ def deduplicate(
 ) -> tuple[Duplicates, int]:
     """Find the copies and write the records; CommandFailed when an input cannot be read or the output
     cannot be written."""
+    from pipeline.corpus.dedup import DedupOptions, find_duplicates, marked, read_all, write_records
+
     records = read_all(inputs)
     try:
         duplicates = find_duplicates(records, DedupOptions(threshold=threshold))
@@ -116,7 +119,7 @@ def then_dedup(run: Callable[[argparse.Namespace], int]) -> Callable[[argparse.N
         if not args.dedup or status != EXIT_OK:
             return status
         output, form = args.output, format_for(args.output, args.format)
-        duplicates, written = deduplicate([Path(output)], output, form, DEFAULTS.threshold)
+        duplicates, written = deduplicate([Path(output)], output, form, DEFAULT_THRESHOLD)
         if not args.quiet:
             print(f"dedup: {summary(duplicates, written, output)}", file=sys.stderr)
         return status

@@ -17,9 +17,8 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from datasketch import MinHash
-from datasketch.hashfunc import sha1_hash32
 
+from pipeline.corpus import DEFAULT_THRESHOLD
 from pipeline.corpus.records import iter_records
 from pipeline.text import words
 
@@ -31,7 +30,7 @@ class DedupOptions:
     """How copies are found. The defaults are the ones bench/dedup.py measured (README, "Near-duplicates")."""
 
     # A copy's shorter text must have at least this share of its shingles in the longer one.
-    threshold: float = 0.55
+    threshold: float = DEFAULT_THRESHOLD
     # Shingles are runs of this many words (see pipeline.text.words).
     shingle_words: int = 5
     # LSH: a pair is a candidate when its signatures agree on all `rows` values of any of `bands` bands.
@@ -53,6 +52,8 @@ class DedupOptions:
 def shingle_hashes(text: str, size: int) -> npt.NDArray[np.uint32]:
     """The text's distinct word `size`-grams as sorted 32-bit hashes (SHA-1, as datasketch hashes); a text
     of fewer words is one shingle."""
+    from datasketch.hashfunc import sha1_hash32  # datasketch imports scipy: only when a pass runs
+
     tokens = words(text)
     if len(tokens) <= size:
         grams = [" ".join(tokens)] if tokens else []
@@ -71,13 +72,16 @@ class Signer:
     machine) and their LSH band keys."""
 
     def __init__(self, options: DedupOptions) -> None:
+        from datasketch import MinHash
+
+        self._minhash = MinHash
         self.options = options
         # The permutations are drawn once from the seed and shared by every signature.
         self._template = MinHash(num_perm=options.num_perm, seed=options.seed, hashfunc=_identity)
         self._mix = np.arange(1, options.rows + 1, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)
 
     def signature(self, hashes: npt.NDArray[np.uint32]) -> npt.NDArray[np.uint32]:
-        minhash = MinHash(
+        minhash = self._minhash(
             num_perm=self.options.num_perm,
             seed=self.options.seed,
             hashfunc=_identity,
