@@ -81,4 +81,5 @@ def config_from(args: argparse.Namespace) -> Config:
         languages=getattr(args, "lang", None),
         max_bytes=getattr(args, "max_bytes", None) or DEFAULT_MAX_BYTES,
         timeout=getattr(args, "timeout", DEFAULT_TIMEOUT) or None,
+        site_templates=getattr(args, "learned_templates", None),
     )
