@@ -9,16 +9,20 @@ from collections import Counter
 from pipeline.corpus.dedup import Records, find_duplicates
 from pipeline.rules.text.templates import SiteTemplates, paragraph_key, site_of
 
-# A paragraph is a site's template when it stands in this many of the site's different articles.
+# A paragraph is a site's template when it stands in this many of the site's different articles, once in
+# each, and has at least MIN_WORDS words. Recall first: a label a site's articles use many times over
+# ("Pros", "Cons", "Note:", a line of code in its documentation) is the articles' structure, not a template.
 MIN_ARTICLES = 3
+MIN_WORDS = 3
 
 
 def learn_templates(records: Records, min_articles: int = MIN_ARTICLES) -> SiteTemplates:
-    """The paragraphs each site repeats across `min_articles` or more of its articles. Copies of one
-    article (`newsclean dedup`'s) count once, so that a syndicated story run three times teaches nothing.
+    """The paragraphs each site repeats across `min_articles` or more of its articles (see MIN_WORDS).
+    Copies of one article (`newsclean dedup`'s) count once: a syndicated story run 3 times teaches nothing.
     Memory: one counter entry per distinct (site, paragraph), an 8-byte key each."""
     duplicates = find_duplicates(records)
     counts: Counter[tuple[str, bytes]] = Counter()
+    repeated: set[tuple[str, bytes]] = set()
     for i, record in enumerate(records()):
         if duplicates.copies[i] is not None:
             continue
@@ -26,11 +30,14 @@ def learn_templates(records: Records, min_articles: int = MIN_ARTICLES) -> SiteT
         text = _string(record.get("text"))
         if site is None or text is None:
             continue
-        for key in {paragraph_key(paragraph) for paragraph in text.split("\n") if paragraph.strip()}:
+        keys = Counter(paragraph_key(p) for p in text.split("\n") if len(p.split()) >= MIN_WORDS)
+        for key, times in keys.items():
             counts[(site, key)] += 1
+            if times > 1:
+                repeated.add((site, key))
     found: dict[str, set[bytes]] = {}
     for (site, key), count in counts.items():
-        if count >= min_articles:
+        if count >= min_articles and (site, key) not in repeated:
             found.setdefault(site, set()).add(key)
     sites = tuple(sorted((site, frozenset(keys)) for site, keys in found.items()))
     return SiteTemplates(sites, min_articles)
