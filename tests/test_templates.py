@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import pickle
+import re
 from pathlib import Path
 from typing import Any
 
@@ -129,3 +130,19 @@ def test_a_config_with_templates_pickles() -> None:
     config = pickle.loads(pickle.dumps(Config(site_templates=templates)))
     assert config.site_templates == templates
     assert config.site_templates.rule_for(site_of("https://www.harbour.example/a", None)) is not None
+
+
+def test_a_label_each_article_repeats_is_no_template(tmp_path: Path) -> None:
+    label = "Our verdict on it"
+    between = "Prices vary from one shop to the next."
+    extra = f"{label}</p><p>{between}</p><p>{label}"  # twice in every article: its structure
+    pages = {story: ("harbour.example", story, extra) for story in STORIES}
+    records = _clean(_site(tmp_path, pages), "--site-templates")
+    assert [record["text"].split("\n").count(label) for record in records.values()] == [2] * len(STORIES)
+    assert {removal["text"] for record in records.values() for removal in record["removed"]} == {between}
+
+
+def test_the_summary_counts_the_template_removals(one_site: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = one_site.parent / "out.jsonl"
+    assert main(["clean", "--workers", "1", str(one_site), "-o", str(out), "--site-templates"]) == 0
+    assert re.search(r"site-template +4 +\(template\)", capsys.readouterr().err)
