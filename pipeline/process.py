@@ -25,6 +25,7 @@ from pipeline.language import detect_language, load_profiles, wanted_language
 from pipeline.record import to_record
 from pipeline.rules import PAGE_RULES, TEXT_RULES, PageRule, Rule, select
 from pipeline.rules.text.engine import apply_rules
+from pipeline.rules.text.templates import SITE_TEMPLATE, SiteTemplates, site_of
 from pipeline.rules.text.timestamps import parse_date
 from pipeline.text import count_words
 
@@ -65,6 +66,9 @@ class Config:
     # The rules to run, in order; the registry's unless a caller brings its own.
     page_rules: tuple[PageRule, ...] = PAGE_RULES
     text_rules: tuple[Rule, ...] = TEXT_RULES
+    # What `clean --site-templates` learned in its first pass (pipeline.corpus.templates); None: no template
+    # rule runs.
+    site_templates: SiteTemplates | None = None
     _selected: tuple[tuple[PageRule, ...], tuple[Rule, ...]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -259,11 +263,20 @@ def _extract(doc: Document, config: Config) -> Document:
 
 
 def _clean(doc: Document, config: Config) -> Document:
-    kept, removed = apply_rules(doc.paragraphs, config.active_text_rules)
+    kept, removed = apply_rules(doc.paragraphs, _text_rules(doc, config))
     metadata = doc.metadata
     if metadata.date is None:
         metadata = replace(metadata, date=_removed_date(removed) or doc.date_hint)
     return replace(doc, paragraphs=kept, removed=doc.removed + removed, metadata=metadata)
+
+
+def _text_rules(doc: Document, config: Config) -> tuple[Rule, ...]:
+    """The active text rules, then the site's template rule when the config carries one for its site."""
+    rules = config.active_text_rules
+    if config.site_templates is None or SITE_TEMPLATE.name in config.disabled_rules:
+        return rules
+    learned = config.site_templates.rule_for(site_of(doc.url or doc.metadata.url, doc.metadata.sitename))
+    return rules if learned is None else (*rules, learned)
 
 
 def _removed_date(removed: tuple[Removal, ...]) -> str | None:

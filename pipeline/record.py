@@ -35,6 +35,8 @@ RECORD_KEYS = (
     "extractor",
     "fetched_at",
     "status",
+    "duplicate_of",
+    "cluster",
 )
 
 
@@ -71,6 +73,9 @@ def to_record(doc: Document) -> dict[str, Any]:
         "extractor": doc.extractor,
         "fetched_at": utc_timestamp(doc.fetched_at),
         "status": http_status(doc.status),
+        # Set by `newsclean dedup` (pipeline.corpus.dedup), a pass across records; null until then.
+        "duplicate_of": None,
+        "cluster": None,
     }
 
 

@@ -59,3 +59,12 @@ def _token_words(token: str) -> int:
         elif any(c.isalnum() for c in other):
             words += 1  # a Latin name or a number inside Chinese text
     return max(words, 1)
+
+
+_WORDS = re.compile(f"[{_CHARACTER_WORDS}]|[^\\W{_CHARACTER_WORDS}]+")
+
+
+def words(text: str) -> list[str]:
+    """The text's words, case folded, punctuation dropped: runs of letters and digits, and each Han or kana
+    character on its own (as `count_words` counts them). The tokens near-duplicate shingles are made of."""
+    return _WORDS.findall(text.casefold())

@@ -20,6 +20,7 @@ from pipeline.document import Document
 from pipeline.process import Config, process_document
 from pipeline.rules import (
     FAMILIES,
+    LEARNED_RULE_NAMES,
     PAGE_RULE_NAMES,
     PAGE_RULES,
     RULE_NAMES,
@@ -115,7 +116,8 @@ def test_page_rules_are_named_and_documented(rule: PageRule) -> None:
 def test_rule_names_are_unique_across_stages() -> None:
     assert len(PAGE_RULE_NAMES) == len(PAGE_RULES)
     assert not PAGE_RULE_NAMES & TEXT_RULE_NAMES
-    assert RULE_NAMES == PAGE_RULE_NAMES | TEXT_RULE_NAMES
+    assert not (PAGE_RULE_NAMES | TEXT_RULE_NAMES) & LEARNED_RULE_NAMES
+    assert RULE_NAMES == PAGE_RULE_NAMES | TEXT_RULE_NAMES | LEARNED_RULE_NAMES
 
 
 def test_disabling_a_dom_rule_is_validated_and_applied() -> None:

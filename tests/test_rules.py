@@ -8,7 +8,7 @@ import re
 import pytest
 
 from pipeline.process import Config
-from pipeline.rules import FAMILIES, PAGE_RULES, TEXT_RULES, Family
+from pipeline.rules import FAMILIES, LEARNED_RULES, PAGE_RULES, TEXT_RULES, Family
 from pipeline.rules.text.engine import apply_rules
 from pipeline.rules.text.shapes import Rule, WholeLine, describe
 
@@ -57,7 +57,7 @@ def test_rule_names_are_unique() -> None:
 
 
 def test_every_family_has_a_rule() -> None:
-    assert {rule.family for rule in (*PAGE_RULES, *TEXT_RULES)} == set(FAMILIES)
+    assert {rule.family for rule in (*PAGE_RULES, *TEXT_RULES, *LEARNED_RULES)} == set(FAMILIES)
 
 
 def test_a_config_carries_its_own_rules_and_pickles_with_them() -> None:

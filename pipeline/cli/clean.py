@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from pipeline.cli import dedup, templates
 from pipeline.cli.common import (
     EXIT_FAILED,
     EXIT_INTERRUPTED,
@@ -147,6 +148,8 @@ def register(commands: Any) -> None:
     parser.add_argument("--no-progress", action="store_true", help="no progress bar even on a terminal")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar and no summary")
     parser.set_defaults(func=run_clean)
+    dedup.add_to_clean(parser)  # --dedup: after the run, a pass over the records it wrote
+    templates.add_to_clean(parser)  # --site-templates: a first run learns what each site repeats
 
 
 def _documents(arguments: Sequence[str], exclude: set[Identity], passed: Counter[str]) -> Iterator[Document]:

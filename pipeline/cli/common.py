@@ -108,6 +108,7 @@ def config_from(args: argparse.Namespace) -> Config:
         articles_only=getattr(args, "articles_only", False),
         statuses=getattr(args, "status", frozenset({2})),
         min_words=getattr(args, "min_words", 0),
+        site_templates=getattr(args, "learned_templates", None),
     )
 
 

@@ -43,6 +43,7 @@ from pipeline.rules.text.related import RELATED_HEADING, SEE_ALSO_LINK
 from pipeline.rules.text.repeats import REPEATED_PARAGRAPH
 from pipeline.rules.text.shapes import Rule
 from pipeline.rules.text.subscription import DISCOVER_MORE, NEWSLETTER_SIGNUP, PAYWALL_PROMPT
+from pipeline.rules.text.templates import SITE_TEMPLATE
 from pipeline.rules.text.timestamps import DATE_LINE
 from pipeline.rules.text.trailers import (
     AUTHOR_BIO,
@@ -106,12 +107,17 @@ TEXT_RULES: tuple[Rule, ...] = (
     REPEATED_PARAGRAPH,
 )
 
+# Text rules made from what a pass over the run learned (pipeline.corpus): they run after TEXT_RULES, and
+# only when the Config carries what they need.
+LEARNED_RULES: tuple[Rule, ...] = (SITE_TEMPLATE,)
+
 # Every rule in run order, for listings and summaries.
 ALL_RULES: tuple[PageRule | Rule, ...] = (*PAGE_RULES, *TEXT_RULES)
 PAGE_RULE_NAMES = frozenset(rule.name for rule in PAGE_RULES)
 TEXT_RULE_NAMES = frozenset(rule.name for rule in TEXT_RULES)
+LEARNED_RULE_NAMES = frozenset(rule.name for rule in LEARNED_RULES)
 # Every name `--disable` accepts.
-RULE_NAMES = PAGE_RULE_NAMES | TEXT_RULE_NAMES
+RULE_NAMES = PAGE_RULE_NAMES | TEXT_RULE_NAMES | LEARNED_RULE_NAMES
 
 
 def select(
@@ -121,7 +127,7 @@ def select(
 ) -> tuple[tuple[PageRule, ...], tuple[Rule, ...]]:
     """The page and text rules without the named ones; a name that is no rule's raises ValueError."""
     off = set(disabled)
-    unknown = off - {rule.name for rule in page} - {rule.name for rule in text}
+    unknown = off - {rule.name for rule in page} - {rule.name for rule in text} - LEARNED_RULE_NAMES
     if unknown:
         raise ValueError(f"unknown rule(s): {', '.join(sorted(unknown))}")
     return tuple(r for r in page if r.name not in off), tuple(r for r in text if r.name not in off)
@@ -130,6 +136,8 @@ def select(
 __all__ = [
     "ALL_RULES",
     "FAMILIES",
+    "LEARNED_RULES",
+    "LEARNED_RULE_NAMES",
     "PAGE_RULES",
     "PAGE_RULE_NAMES",
     "RULE_NAMES",

@@ -8,7 +8,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from pipeline.document import FAILURE_STAGES, Outcome
-from pipeline.rules import ALL_RULES
+from pipeline.rules import ALL_RULES, LEARNED_RULES
 
 # The stages the summary's first line counts.
 _FIRST_LINE = frozenset({"empty", "filtered", "skipped"})
@@ -80,7 +80,7 @@ class RunStats:
         if self.rules:
             width = max(len(name) for name in self.rules)
             lines.append("removals by rule:")
-            for rule in ALL_RULES:
+            for rule in (*ALL_RULES, *LEARNED_RULES):
                 if self.rules[rule.name]:
                     lines.append(f"  {rule.name:<{width}}  {self.rules[rule.name]:>6}  ({rule.family})")
         if self.resumed is not None:
