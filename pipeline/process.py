@@ -22,7 +22,7 @@ from pipeline.decode import decode_html, decode_text
 from pipeline.document import Document, DocumentError, Outcome, Removal, strict
 from pipeline.extract import EXTRACTOR, LOGGERS, ExtractOptions, extract_html
 from pipeline.language import detect_language, load_profiles, wanted_language
-from pipeline.record import to_record
+from pipeline.record import http_status, to_record
 from pipeline.rules import PAGE_RULES, TEXT_RULES, PageRule, Rule, select
 from pipeline.rules.text.engine import apply_rules
 from pipeline.rules.text.templates import SITE_TEMPLATE, SiteTemplates, site_of
@@ -173,9 +173,10 @@ def _thread_limit(seconds: float) -> Iterator[None]:
 
 def process_document(doc: Document, config: Config) -> Document:
     """Run one document through every stage; raise DocumentError when it yields no record."""
-    if doc.status is not None and config.statuses is not None and doc.status // 100 not in config.statuses:
+    status = http_status(doc.status)  # None for a value that is no HTTP status: the record's is null too
+    if status is not None and config.statuses is not None and status // 100 not in config.statuses:
         wanted = ", ".join(f"{n}xx" for n in sorted(config.statuses))
-        raise DocumentError("http", f"HTTP {doc.status}, not {wanted} (--status)")
+        raise DocumentError("http", f"HTTP {status}, not {wanted} (--status)")
     doc = _stage("read", _read, doc, config)
     if not (doc.content or b"").strip():
         raise DocumentError("empty", "the input is empty")

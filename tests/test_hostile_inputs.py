@@ -306,29 +306,6 @@ def test_the_time_limit_stops_one_input_and_the_run_goes_on(tmp_path: Path, out:
     assert errors_of(out) == [(str(tmp_path / "a-slow.html"), "extract")]
 
 
-class Stuck:
-    """An origin stuck in a way the time limit cannot reach (SIGALRM blocked): only a kill stops it."""
-
-    def load(self, max_bytes: int) -> bytes:
-        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
-        time.sleep(60)
-        return b""
-
-
-@pytest.mark.slow
-def test_a_worker_stuck_past_the_time_limit_is_killed_and_the_others_are_kept() -> None:
-    from pipeline.runners import pool
-    from pipeline.runners.failures import FailurePolicy
-
-    documents = [Document(f"d{n}.txt", "text", content=DUMP.encode()) for n in range(3)]
-    documents.insert(1, Document("stuck.txt", "text", origin=Stuck()))
-    started = time.monotonic()
-    policy = FailurePolicy(timeout=1.0, kill_grace=1.0)
-    outcomes = list(pool.Pool(2, Config(timeout=1.0), policy).map(documents))
-    assert time.monotonic() - started < 30
-    assert [o.stage for o in outcomes] == [None, "extract", None, None]
-
-
 # -- writing failures ---------------------------------------------------------------------------------
 
 
