@@ -10,6 +10,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
+from pipeline.cli import cluster
 from pipeline.cli.common import (
     EXIT_FAILED,
     EXIT_INTERRUPTED,
@@ -85,9 +86,7 @@ def register(commands: Any) -> None:
     parser.add_argument(
         "--engine", choices=ENGINES, default="local", help="local processes (default) or a Dask cluster"
     )
-    parser.add_argument(
-        "--scheduler", metavar="ADDRESS", help="with --engine dask: the scheduler (default: a local cluster)"
-    )
+    cluster.add_arguments(parser)
     parser.add_argument(
         "--resume", action="store_true", help="append to an existing output, skipping inputs already in it"
     )
@@ -152,48 +151,8 @@ def _refuse_overwriting_inputs(arguments: Sequence[str], target: str) -> None:
 
 
 def _run_dask(args: argparse.Namespace, config: Config, form: str) -> int:
-    """`--engine dask`: partitions to a Dask cluster (the one at --scheduler, else a local one), shards
-    and a manifest in the output's folder."""
-    from distributed import Client, LocalCluster
-
-    from pipeline.runners.dask import run_on_cluster, shard_folder
-
-    if args.output == "-":
-        raise UsageError("--engine dask writes shards to a folder: give -o PATH")
-    _refuse_overwriting_inputs(args.inputs, str(shard_folder(args.output)))
-    stats = RunStats()
-    documents = _documents(args.inputs, set(), stats.passed)
-    cluster = None
-    try:
-        if args.scheduler:
-            client = Client(args.scheduler, timeout="30s")
-        else:
-            cluster = LocalCluster(
-                n_workers=args.workers, threads_per_worker=1, processes=True, dashboard_address=None
-            )
-            client = Client(cluster)
-    except OSError as error:
-        print(f"newsclean: error: cannot reach the Dask scheduler: {error}", file=sys.stderr)
-        return EXIT_FAILED
-    status = EXIT_OK
-    try:
-        folder = run_on_cluster(client, documents, config, args.output, form, stats, resume=args.resume)
-    except KeyboardInterrupt:
-        status, folder = EXIT_INTERRUPTED, shard_folder(args.output)
-    except Exception as error:  # a partition failed on the cluster (a shard it could not write, say)
-        print(f"newsclean: error: the Dask run failed: {type(error).__name__}: {error}", file=sys.stderr)
-        return EXIT_FAILED
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
-    if status == EXIT_OK and stats.all_failed():
-        status = EXIT_FAILED
-    if not args.quiet:
-        for line in stats.summary():
-            print(line, file=sys.stderr)
-        print(f"shards: {folder}/part-*{'.parquet' if form == 'parquet' else '.jsonl'}", file=sys.stderr)
-    return status
+    """`--engine dask` (pipeline.cli.cluster), on the documents a local run would read."""
+    return cluster.run_dask(args, config, form, lambda passed: _documents(args.inputs, set(), passed))
 
 
 def run_clean(args: argparse.Namespace) -> int:
