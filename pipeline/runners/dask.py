@@ -332,7 +332,11 @@ class ShardFolder:
         self._check_contents()  # again, now that no other run can change it
 
     def unlock(self) -> None:
+        """Let the folder go. Its lock file is emptied first: a task of this run still running on the
+        cluster (the run stopped by Ctrl-C, say) then writes no shard the manifest does not list."""
         if self._lock is not None:
+            with contextlib.suppress(OSError):
+                os.ftruncate(self._lock, 0)
             os.close(self._lock)  # closing the descriptor releases the lock
             self._lock = None
 
