@@ -21,6 +21,7 @@ import asyncio
 import contextlib
 import dataclasses
 import fcntl
+import glob
 import itertools
 import json
 import os
@@ -227,8 +228,6 @@ def _within(path: str, folder: str) -> bool:
 
 def _literal(argument: str) -> str:
     """The part of an argument before its first glob character (the folder a pattern searches)."""
-    import glob
-
     if not glob.has_magic(argument) or os.path.lexists(argument):
         return argument
     parts = argument.split(os.sep)
