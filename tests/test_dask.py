@@ -291,10 +291,9 @@ def test_a_scheduler_lost_mid_run_is_one_error_line_and_resume_finishes(tmp_path
     finally:
         cluster.stop()
     assert run.returncode == SERVICE_EXIT
-    assert err.decode().splitlines() == [
-        f"newsclean: error: Dask scheduler at {cluster.address} is unavailable: "
-        "the connection to it was lost mid-run, its tasks cancelled"
-    ]
+    # One line, whichever wait noticed the loss first (a task's or a check that the scheduler answers).
+    (line,) = err.decode().splitlines()
+    assert line.startswith(f"newsclean: error: Dask scheduler at {cluster.address} is unavailable: ")
     shards = tmp_path / "out" / "clean"
     assert not (shards / "part-00001.jsonl").exists()
     listed = json.loads((shards / "manifest.json").read_text(encoding="utf-8"))["partitions"]
@@ -315,7 +314,7 @@ def test_a_scheduler_without_workers_is_given_up_after_the_budget(
     cluster = _start_cluster(tmp_path / "cluster", workers=0)
     try:
         arguments = _dask(
-            tmp_path / "in", tmp_path / "out.jsonl", cluster.address, "--scheduler-timeout", "0.5"
+            tmp_path / "in", tmp_path / "out.jsonl", cluster.address, "--scheduler-timeout", "2"
         )
         status = main(arguments)
     finally:
@@ -323,7 +322,7 @@ def test_a_scheduler_without_workers_is_given_up_after_the_budget(
     assert status == SERVICE_EXIT
     assert capsys.readouterr().err.splitlines() == [
         f"newsclean: error: Dask scheduler at {cluster.address} is unavailable: "
-        "no worker has joined it in 3 s"
+        "no worker has joined it in 7.5 s"  # 3 checks of 2 s and the pauses between them
     ]
 
 

@@ -33,9 +33,9 @@ DEFAULT_SCHEDULER_TIMEOUT = ServicePolicy(SERVICE).timeout
 
 
 def _hidden(text: str, address: str | None) -> str:
-    """The text with every URL's password masked, and the password of the scheduler's address wherever
-    it stands (distributed quotes an address without its scheme)."""
-    text = mask_secrets(text)
+    """The text on one line, with every URL's password masked, and the password of the scheduler's
+    address wherever it stands (distributed quotes an address without its scheme)."""
+    text = mask_secrets(" ".join(text.split()))
     try:
         password = urlsplit(address).password if address else None
     except ValueError:
