@@ -73,6 +73,9 @@ class Removal:
 
 @dataclass(frozen=True)
 class Metadata:
+    """What the page says about itself (pipeline/extract/metadata.py reads it; the README's Output
+    section defines each field)."""
+
     title: str | None = None
     author: str | None = None
     date: str | None = None
@@ -80,6 +83,15 @@ class Metadata:
     description: str | None = None
     url: str | None = None
     declared_language: str | None = None
+    # The declared moments of publication and last change, ISO 8601 (only when the page gives a time).
+    published_at: str | None = None
+    modified_at: str | None = None
+    # The lead image, an absolute http(s) URL.
+    image: str | None = None
+    # Declared keywords and sections, deduplicated, in the page's order.
+    tags: tuple[str, ...] = ()
+    # The page declares its content not free (True) or free (False) to read; None when it says neither.
+    paywalled: bool | None = None
 
 
 class Origin(Protocol):
@@ -98,6 +110,9 @@ class Unreadable:
 
     stage: str
     message: str
+    # Why, where a caller decides on it (the CLI's usage errors): an argument that named nothing, a file of
+    # no supported type. The decision reads this, never the message.
+    cause: Literal["missing", "unsupported"] | None = None
 
     def load(self, max_bytes: int) -> bytes:
         raise DocumentError(self.stage, self.message)

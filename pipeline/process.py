@@ -49,8 +49,13 @@ class Config:
     disabled_rules: frozenset[str] = frozenset()
     # Keep only records in these languages (ISO 639-1; "zh" keeps zh-cn and zh-tw); None keeps every record.
     languages: frozenset[str] | None = None
-    # Keep only pages that are articles by pipeline.article's rule (the news crawl).
+    # Keep only pages that are articles by pipeline.article's rule (the news crawl, `clean --articles-only`).
     articles_only: bool = False
+    # The HTTP status classes a crawled or archived page may have (2 for 2xx); a page of another is an
+    # `http` error line. None keeps every status. Local files have no status and always pass.
+    statuses: frozenset[int] | None = frozenset({2})
+    # Records of fewer words than this are `filtered` (`--min-words`).
+    min_words: int = 0
     # Inputs larger than this, after decompression, are a read error.
     max_bytes: int = DEFAULT_MAX_BYTES
     # Seconds one document may take (None: no limit), and tags one page may hold.
@@ -164,6 +169,9 @@ def _thread_limit(seconds: float) -> Iterator[None]:
 
 def process_document(doc: Document, config: Config) -> Document:
     """Run one document through every stage; raise DocumentError when it yields no record."""
+    if doc.status is not None and config.statuses is not None and doc.status // 100 not in config.statuses:
+        wanted = ", ".join(f"{n}xx" for n in sorted(config.statuses))
+        raise DocumentError("http", f"HTTP {doc.status}, not {wanted} (--status)")
     doc = _stage("read", _read, doc, config)
     if not (doc.content or b"").strip():
         raise DocumentError("empty", "the input is empty")
@@ -178,6 +186,8 @@ def process_document(doc: Document, config: Config) -> Document:
     if config.languages is not None and not wanted_language(doc.language, config.languages):
         wanted = ",".join(sorted(config.languages))
         raise DocumentError("filtered", f"language {doc.language or 'unknown'} is not in --lang {wanted}")
+    if config.min_words and (words := count_words("\n".join(doc.paragraphs))) < config.min_words:
+        raise DocumentError("filtered", f"{words} words, fewer than --min-words {config.min_words}")
     if config.articles_only:
         _judge_article(doc)
     return doc

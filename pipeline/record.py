@@ -5,10 +5,12 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from datetime import UTC, datetime
 from importlib import resources
 from typing import Any
 
 from pipeline.document import Document
+from pipeline.rules.text.subscription import PAYWALL_PROMPT
 from pipeline.text import count_words
 
 RECORD_KEYS = (
@@ -18,8 +20,13 @@ RECORD_KEYS = (
     "title",
     "author",
     "date",
+    "published_at",
+    "modified_at",
     "sitename",
     "description",
+    "image",
+    "tags",
+    "paywalled",
     "language",
     "language_score",
     "text",
@@ -49,17 +56,81 @@ def to_record(doc: Document) -> dict[str, Any]:
         "title": meta.title if html else None,
         "author": meta.author,
         "date": meta.date,
+        "published_at": meta.published_at,
+        "modified_at": meta.modified_at,
         "sitename": meta.sitename,
         "description": meta.description,
+        "image": meta.image,
+        "tags": list(meta.tags) or None,
+        "paywalled": paywalled(doc),
         "language": doc.language,
         "language_score": doc.language_score,
         "text": text,
         "word_count": count_words(text),
         "removed": [{"rule": r.rule, "family": r.family, "text": r.text, "at": r.at} for r in doc.removed],
         "extractor": doc.extractor,
-        "fetched_at": doc.fetched_at,
-        "status": doc.status,
+        "fetched_at": utc_timestamp(doc.fetched_at),
+        "status": http_status(doc.status),
     }
+
+
+def utc_timestamp(value: str | datetime | None) -> str | None:
+    """A time as the contract's `fetched_at`: UTC, ISO 8601 to the second, with Z.
+
+    Takes a datetime (naive: UTC) or text: ISO 8601 with or without an offset (`+02:00`, `Z`, naive: UTC),
+    fractional seconds (dropped), a bare date (midnight UTC), the basic format (`20241105T120000Z`), or the
+    ARC format's 14 digits (`20241105120000`, UTC). Anything else, a year or a month alone among them, is
+    None.
+    """
+    if isinstance(value, str):
+        value = _parse_time(value.strip())
+    if not isinstance(value, datetime):
+        return None
+    if value.tzinfo is not None:
+        try:
+            value = value.astimezone(UTC)
+        except OverflowError:  # an offset that moves the time out of years 1 to 9999
+            return None
+    return (
+        f"{value.year:04d}-{value.month:02d}-{value.day:02d}"
+        f"T{value.hour:02d}:{value.minute:02d}:{value.second:02d}Z"
+    )
+
+
+_DIGITS14 = re.compile(r"[0-9]{14}")
+
+
+def _parse_time(text: str) -> datetime | None:
+    try:
+        if _DIGITS14.fullmatch(text):
+            return datetime.strptime(text, "%Y%m%d%H%M%S")
+        return datetime.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def http_status(value: int | str | bytes | None) -> int | None:
+    """An HTTP status as the contract's `status`: its three digits as an integer from 100 to 599, else
+    None (a status of more digits, or none, fits no HTTP response and no 64-bit column)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str | bytes):
+        digits = value.strip()
+        if len(digits) != 3 or not digits.isdigit() or not digits.isascii():
+            return None
+        value = int(digits)
+    if isinstance(value, int) and 100 <= value <= 599:
+        return value
+    return None
+
+
+def paywalled(doc: Document) -> bool | None:
+    """True when the page declares its content not free, or when a paywall prompt was cut from its text
+    (`paywall-prompt`: the rest of the article is behind it); False when the page declares it free;
+    else None. Newsletter and sign-up prompts, of the same family, say nothing about access."""
+    if any(removal.rule == PAYWALL_PROMPT.name for removal in doc.removed):
+        return True
+    return doc.metadata.paywalled
 
 
 def dumps(obj: dict[str, Any]) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
@@ -50,8 +49,8 @@ class ArticleSpider(PageSpider):
         if not self.urls:
             raise ValueError("no URLs: give -a urls=URL1,URL2 or -a url_file=FILE")
 
-    def crawl_id(self) -> str:
-        return f"article {hashlib.sha1(chr(10).join(self.urls).encode('utf-8')).hexdigest()}"
+    def crawl_arguments(self) -> dict[str, Any]:
+        return {"urls": self.urls}
 
     async def start(self) -> AsyncIterator[Request | Document]:
         for url in self.urls:

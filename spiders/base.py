@@ -3,6 +3,7 @@ failures handed to the item pipeline."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -16,6 +17,7 @@ from pipeline.crawl.frontier import Frontier, MemoryFrontier, Waiting, open_fron
 from pipeline.crawl.item_pipeline import default_output
 from pipeline.crawl.items import PAGE, Interrupted, failure_document, page_document
 from pipeline.document import Document
+from pipeline.runners.failures import ServiceUnavailable
 
 
 class PageSpider(scrapy.Spider):
@@ -47,14 +49,23 @@ class PageSpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Any:
         spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.read_settings(crawler.settings)
         spider.frontier = open_frontier(crawler.settings, spider.crawl_id())
         if not crawler.settings.frozen:
             spider.frontier.configure(crawler.settings)
         return spider
 
+    def read_settings(self, settings: BaseSettings) -> None:
+        """Take what the spider reads from the settings (before the frontier is opened)."""
+
+    def crawl_arguments(self) -> dict[str, Any]:
+        """The arguments (and settings) that change what the crawl fetches."""
+        return {}
+
     def crawl_id(self) -> str:
-        """What makes two crawls the same crawl: processes given the same share one frontier."""
-        return self.name
+        """What makes two crawls the same crawl: processes given the same spider and the same arguments
+        that change what is crawled share one frontier; any other difference is another crawl."""
+        return json.dumps({"spider": self.name, **self.crawl_arguments()}, sort_keys=True)
 
     def page_request(self, page: Waiting) -> Request:
         """The request of a page the frontier handed out."""
@@ -79,6 +90,7 @@ class PageSpider(scrapy.Spider):
 
     def page_failed(self, failure: Failure) -> Iterator[Document]:
         """Errback of page requests: the HTTP error, robots.txt ban, size cap or refused redirect, as an
-        error line; a request a Ctrl-C dropped before it was sent gives none."""
-        if not isinstance(failure.value, Interrupted):
+        error line; a request a Ctrl-C dropped before it was sent, or one the crawl could not go on with
+        because its frontier gave out, gives none (it is not a page that failed)."""
+        if not isinstance(failure.value, Interrupted | ServiceUnavailable):
             yield failure_document(failure)

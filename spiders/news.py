@@ -15,9 +15,9 @@ from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
 
-from scrapy.crawler import Crawler
 from scrapy.http import HtmlResponse, Request, Response
 from scrapy.linkextractors import LinkExtractor
+from scrapy.settings import BaseSettings
 from scrapy.utils.gz import gunzip
 from twisted.python.failure import Failure
 
@@ -73,15 +73,19 @@ class NewsSpider(PageSpider):
         self.max_sitemap_depth = MAX_SITEMAP_DEPTH
         self._links = LinkExtractor()
 
-    @classmethod
-    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
-        spider: NewsSpider = super().from_crawler(crawler, *args, **kwargs)
-        spider.max_discovery = crawler.settings.getint("NEWSCLEAN_MAX_DISCOVERY", MAX_DISCOVERY)
-        spider.max_sitemap_depth = crawler.settings.getint("NEWSCLEAN_SITEMAP_DEPTH", MAX_SITEMAP_DEPTH)
-        return spider
+    def read_settings(self, settings: BaseSettings) -> None:
+        self.max_discovery = settings.getint("NEWSCLEAN_MAX_DISCOVERY", MAX_DISCOVERY)
+        self.max_sitemap_depth = settings.getint("NEWSCLEAN_SITEMAP_DEPTH", MAX_SITEMAP_DEPTH)
 
-    def crawl_id(self) -> str:
-        return f"news {self.home}"
+    def crawl_arguments(self) -> dict[str, Any]:
+        return {
+            "site": self.home,
+            "since": self.since,
+            "depth": self.depth,
+            "max_pages": self.max_pages,
+            "max_discovery": self.max_discovery,
+            "sitemap_depth": self.max_sitemap_depth,
+        }
 
     async def start(self) -> AsyncIterator[Request]:
         robots = self._discovery(

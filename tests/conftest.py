@@ -21,6 +21,9 @@ GOLD_DIR = Path(__file__).resolve().parent / "gold"
 # The suite runs strict: an exception raised by newsclean's own code is a traceback, not an error line
 # (pipeline.document.strict). Set here, at import, so that every CLI run a test starts inherits it.
 os.environ.setdefault("NEWSCLEAN_STRICT", "1")
+# A pool starts for runs of any size, so that the suite's small runs with --workers 2 test the pool (by
+# default a run of fewer than 8 documents a worker stays in one process: tests/test_filters.py).
+os.environ.setdefault("NEWSCLEAN_POOL_MINIMUM", "0")
 
 
 def shared_dir(*parts: str) -> Path:

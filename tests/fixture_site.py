@@ -10,12 +10,15 @@ logged so that tests can count fetches.
 from __future__ import annotations
 
 import gzip
+import socket
+import sys
 import threading
 import time
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 from urllib.parse import urlsplit
 
 SITE_DIR = Path(__file__).resolve().parent / "site" / "www"
@@ -60,17 +63,24 @@ def oversize_page() -> bytes:
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, root: Path, delay: float, delays: dict[str, float]) -> None:
+    def __init__(self, root: Path, delay: float, delays: dict[str, float], held: frozenset[str]) -> None:
         super().__init__(("127.0.0.1", 0), _Handler)
         self.root = root
         self.delay = delay
         self.delays = delays
+        self.held = held
+        self.gate = threading.Event()
         self.requests: list[str] = []
         self.lock = threading.Lock()
 
     @property
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.server_address[1]}"
+
+    def handle_error(self, request: socket.socket | tuple[bytes, socket.socket], client_address: Any) -> None:
+        """A crawler that hung up (killed, or stopped with pages under way) is no error of the site's."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -85,6 +95,8 @@ class _Handler(BaseHTTPRequestHandler):
             time.sleep(self.server.delay)
         if path in self.server.delays:
             time.sleep(self.server.delays[path])
+        if path in self.server.held:
+            self.server.gate.wait(timeout=60)
         if path in REDIRECTS:
             self._send(HTTPStatus.MOVED_PERMANENTLY, b"", "text/html", location=REDIRECTS[path])
         elif path == OVERSIZE_PATH:
@@ -159,13 +171,19 @@ class _Handler(BaseHTTPRequestHandler):
 class FixtureSite:
     """Serve a site folder in a background thread: `with FixtureSite() as site: site.url`.
 
-    `delay` slows every .html page; `delays` slows the paths it names by their seconds.
+    `delay` slows every .html page; `delays` slows the paths it names by their seconds; the paths `held`
+    are answered only once `release()` is called (a minute at most), so that a test can act while a
+    crawl is sure to have work under way.
     """
 
     def __init__(
-        self, root: Path = SITE_DIR, delay: float = 0.0, delays: dict[str, float] | None = None
+        self,
+        root: Path = SITE_DIR,
+        delay: float = 0.0,
+        delays: dict[str, float] | None = None,
+        held: frozenset[str] = frozenset(),
     ) -> None:
-        self._server = _Server(root, delay, delays or {})
+        self._server = _Server(root, delay, delays or {}, held)
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     @property
@@ -177,6 +195,10 @@ class FixtureSite:
         with self._server.lock:
             return list(self._server.requests)
 
+    def release(self) -> None:
+        """Answer the held paths (those waiting and those to come)."""
+        self._server.gate.set()
+
     def __enter__(self) -> FixtureSite:
         self._thread.start()
         return self
@@ -184,5 +206,6 @@ class FixtureSite:
     def __exit__(
         self, kind: type[BaseException] | None, value: BaseException | None, trace: TracebackType | None
     ) -> None:
+        self._server.gate.set()
         self._server.shutdown()
         self._server.server_close()

@@ -261,30 +261,6 @@ def test_rules_lists_every_rule(capsys: pytest.CaptureFixture[str]) -> None:
     assert all(r["family"] and r["purpose"] for r in listed)
 
 
-def test_a_dom_rule_can_be_disabled(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    page = tmp_path / "page.html"
-    page.write_text(
-        "<html><body><nav><a href='/'>Home</a> <a href='/world'>World</a></nav><article>"
-        + "<p>The harbor board approved the new seawall budget after a long night of debate.</p>" * 8
-        + "</article></body></html>",
-        encoding="utf-8",
-    )
-    assert main(["explain", str(page)]) == 0
-    assert "[navigation-menu] (chrome) before extraction" in capsys.readouterr().out
-    assert main(["explain", "--disable", "navigation-menu", str(page)]) == 0
-    assert "navigation-menu" not in capsys.readouterr().out
-
-
-def test_explain_prints_each_removal_with_its_rule(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    (tmp_path / "ok.txt").write_text(DUMP, encoding="utf-8")
-    assert main(["explain", str(tmp_path / "ok.txt")]) == 0
-    out = capsys.readouterr().out
-    assert "[nav-social-line] (chrome)" in out and "X Instagram Youtube" in out
-    assert "[source-domain] (trailer) after the last paragraph" in out
-
-
 @pytest.mark.slow
 def test_ctrl_c_keeps_every_record_written(tmp_path: Path) -> None:
     folder = tmp_path / "in"

@@ -103,11 +103,27 @@ def test_an_unwritable_output_is_exit_1(tmp_path: Path, capsys: pytest.CaptureFi
     )
 
 
-def test_an_unreachable_redis_frontier_is_exit_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    url = f"redis://127.0.0.1:{free_port()}/0"
+def test_an_unreachable_redis_frontier_is_one_line_its_password_masked_and_exit_1(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    port = free_port()
+    url = f"redis://:s3cret@127.0.0.1:{port}/0"
     output = str(tmp_path / "out.jsonl")
-    assert main(["crawl", "news", "http://127.0.0.1:9/", "--frontier", url, "-O", output, "-q"]) == 1
-    assert f"cannot reach the Redis frontier at {url}" in capsys.readouterr().err
+    arguments = [
+        "news",
+        "http://127.0.0.1:9/",
+        "--frontier",
+        url,
+        "-O",
+        output,
+        "-s",
+        "NEWSCLEAN_FRONTIER_ATTEMPTS=1",
+    ]
+    assert main(["crawl", *arguments]) == 1
+    error = capsys.readouterr().err
+    masked = f"redis://:***@127.0.0.1:{port}/0"
+    assert error.startswith(f"newsclean: error: Redis frontier at {masked} is unavailable: ConnectionError: ")
+    assert error.count("\n") == 1 and "s3cret" not in error
 
 
 # --- real crawls -------------------------------------------------------------------------------------
@@ -150,14 +166,40 @@ def test_article_takes_urls_as_arguments_and_a_bad_one_is_one_error_line(
     assert [e["stage"] for e in read_jsonl(errors_path(output))] == ["read"]
 
 
+@pytest.fixture(scope="module")
+def unreachable(tmp_path_factory: pytest.TempPathFactory) -> subprocess.CompletedProcess[str]:
+    """A crawl of a port nobody listens on, Scrapy's retries left at their default."""
+    folder = tmp_path_factory.mktemp("unreachable")
+    return newsclean(["news", f"http://127.0.0.1:{free_port()}/", "-O", str(folder / "x.jsonl")], folder)
+
+
 @pytest.mark.slow
-def test_a_site_that_cannot_be_reached_is_exit_1(tmp_path: Path) -> None:
-    done = newsclean(
-        ["news", f"http://127.0.0.1:{free_port()}/", "-O", str(tmp_path / "x.jsonl"), "-s", "RETRY_TIMES=0"],
-        tmp_path,
+def test_a_site_that_cannot_be_reached_is_exit_1(unreachable: subprocess.CompletedProcess[str]) -> None:
+    assert unreachable.returncode == 1, unreachable.stderr[-3000:]
+    assert (
+        "newsclean: error: nothing could be fetched (DownloadConnectionRefusedError)\n" in unreachable.stderr
     )
-    assert done.returncode == 1, done.stderr[-3000:]
-    assert "newsclean: error: nothing could be fetched (DownloadConnectionRefusedError)" in done.stderr
+
+
+@pytest.mark.slow
+def test_a_site_that_cannot_be_reached_is_one_error_line_and_no_traceback(
+    unreachable: subprocess.CompletedProcess[str],
+) -> None:
+    lines = unreachable.stderr.splitlines()
+    assert [line for line in lines if line.startswith("newsclean: error")] == [
+        "newsclean: error: nothing could be fetched (DownloadConnectionRefusedError)"
+    ]
+    # The summary follows it, and nothing else: no log line of Scrapy's, no traceback.
+    assert [line.split(" ")[0] for line in lines] == ["newsclean:", "newsclean:", "discovery:", "records:"]
+
+
+@pytest.mark.slow
+def test_verbose_shows_scrapys_tracebacks(tmp_path: Path) -> None:
+    arguments = ["news", f"http://127.0.0.1:{free_port()}/", "-O", str(tmp_path / "x.jsonl"), "-v"]
+    done = newsclean([*arguments, "-s", "RETRY_TIMES=0"], tmp_path)
+    assert done.returncode == 1
+    assert "Traceback (most recent call last)" in done.stderr
+    assert "[scrapy.downloadermiddlewares.retry] ERROR: Gave up retrying" in done.stderr
 
 
 @pytest.mark.slow
@@ -176,8 +218,9 @@ def test_a_progress_line_shows_on_a_terminal(tmp_path: Path) -> None:
         os.close(leader)
     assert done.returncode == 0
     text = shown.decode("utf-8", "replace")
-    # Redrawn in place; the counts grow as the crawl goes; log lines take its place, never its end.
-    assert re.search(r"\r\x1b\[Kcrawling: \d+ fetched, [1-9]\d* records, without a record: ", text)
+    # Drawn in place when the crawl starts, and redrawn as it goes (its counts: test_crawl_components);
+    # log lines take its place, never its end.
+    assert re.search(r"\r\x1b\[Kcrawling: \d+ fetched, \d+ records, without a record: ", text)
     assert not re.search(r"without a record: [^\r]*\d{4}-\d\d-\d\d \d\d:", text)
     assert "newsclean: crawl finished in" in text
 
@@ -225,3 +268,19 @@ def test_ctrl_c_stops_at_once_keeps_the_records_and_exits_130(tmp_path: Path) ->
     assert "newsclean: interrupted; every record written so far is kept" in log
     text = output.read_text(encoding="utf-8")
     assert text.endswith("\n") and 1 <= len(text.splitlines()) < 100
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("target", [["-o", "-"], ["-o", "stdout:"], ["-O", "-"]], ids=" ".join)
+def test_records_go_to_standard_output_and_everything_else_to_standard_error(
+    site: FixtureSite, tmp_path: Path, target: list[str]
+) -> None:
+    page, missing = f"{site.url}/2024/11/school-reopens.html", f"{site.url}/no-such-page.html"
+    done = newsclean(["article", page, missing, *target, "--workers", "0"], tmp_path)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert [json.loads(line)["url"] for line in done.stdout.splitlines()] == [page]
+    assert {"source": missing, "stage": "http", "error": "HTTP 404"} in [
+        json.loads(line) for line in done.stderr.splitlines() if line.startswith("{")
+    ]
+    assert "records: standard output   errors: standard error" in done.stderr
+    assert not (tmp_path / "output").exists()

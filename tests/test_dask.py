@@ -27,7 +27,7 @@ from warcio.warcwriter import WARCWriter
 
 from pipeline.cli import main
 from pipeline.process import Config
-from pipeline.runners.dask import LOCK, Partition, PartitionFailed, ShardFolder, run_partition
+from pipeline.runners.dask import RUN, Partition, PartitionFailed, ShardFolder, run_partition
 from pipeline.runners.failures import SERVICE_EXIT
 
 from .conftest import ROOT, document_of
@@ -391,12 +391,6 @@ FOREIGN = {
         "out/clean.jsonl",
         "is or holds the input out/clean/b.html",
     ),
-    "inside-an-input-folder": (
-        {"data/a.html": ARTICLE},
-        ["data"],
-        "data/clean.jsonl",
-        "is inside the input folder data",
-    ),
     "someone-elses-shards": (
         {"in/a.html": ARTICLE, "out/clean/part-00000.jsonl": '{"source": "mine"}\n'},
         ["in"],
@@ -452,7 +446,7 @@ def test_a_shard_folder_another_run_holds_is_refused(
     with ShardFolder(str(output), "jsonl"):  # locked as a run under way locks it
         status = main(_dask(tmp_path / "in", output, shared.address))
     assert status == 2
-    assert "another run is writing to the shard folder" in capsys.readouterr().err
+    assert f"another newsclean run is writing {output.with_suffix('')}" in capsys.readouterr().err
 
 
 def test_resume_in_another_format_is_refused(
@@ -469,8 +463,8 @@ def test_resume_in_another_format_is_refused(
 def test_a_task_of_a_run_that_lost_its_folder_publishes_nothing(tmp_path: Path) -> None:
     (tmp_path / "a.html").write_text(ARTICLE.format(n=1), encoding="utf-8")
     (tmp_path / "shards").mkdir()
-    (tmp_path / "shards" / LOCK).write_text("b" * 32, encoding="ascii")  # a later run holds the folder
+    (tmp_path / "shards" / RUN).write_text("b" * 32, encoding="ascii")  # a later run writes the folder
     document = document_of(tmp_path / "a.html")
     with pytest.raises(PartitionFailed, match="no longer holds"):
         run_partition(Partition(0, (document,)), Config(), str(tmp_path / "shards"), "jsonl", "a" * 32)
-    assert sorted(path.name for path in (tmp_path / "shards").iterdir()) == [LOCK]
+    assert sorted(path.name for path in (tmp_path / "shards").iterdir()) == [RUN]

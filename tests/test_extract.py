@@ -4,6 +4,7 @@ alike; metadata stays out of the text."""
 from __future__ import annotations
 
 import gzip
+import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -89,10 +90,15 @@ def test_the_public_api_switch_gives_the_same_extraction(path: Path) -> None:
     ours, theirs = internal.metadata, public.metadata
     for name in ("title", "date", "description", "url", "declared_language"):
         assert getattr(theirs, name) == getattr(ours, name), name
-    # extract_metadata's two further steps (extract/trafilatura.py): a one-word meta author dropped (for
-    # the markup's, if any), the URL's host as a missing site name.
-    assert theirs.author == ours.author or (ours.author and " " not in ours.author)
-    assert theirs.sitename == ours.sitename or (ours.sitename is None and theirs.sitename)
+    # extract_metadata takes the URL's host (less "www.") for a missing site name (extract/trafilatura.py).
+    host = re.match(r"https?://(?:www\.|w[0-9]+\.)?([^/]+)", ours.url or "")
+    assert theirs.sitename == (ours.sitename or (host[1] if host else None))
+    # extract_metadata drops a one-word meta author for the markup's byline (extract/trafilatura.py): on
+    # these pages the same name, in the markup's case ("Reuters" against "REUTERS").
+    if ours.author is None or " " in ours.author:
+        assert theirs.author == ours.author
+    else:
+        assert (theirs.author or "").casefold() == ours.author.casefold()
 
 
 def test_metadata_is_kept_out_of_the_text() -> None:

@@ -10,9 +10,14 @@ from collections.abc import Callable, Iterator
 import pytest
 from scrapy.settings import Settings
 
-from pipeline.crawl.frontier import Frontier, Hints, MemoryFrontier, Waiting, open_frontier
+from pipeline.crawl.frontier import Frontier, Hints, MemoryFrontier, StaleCrawl, Waiting, open_frontier
+from pipeline.crawl.shared import RedisFrontier
+from pipeline.runners.failures import ServiceUnavailable
 
 from .redis_server import free_port, redis_server
+
+# A Redis that does not answer is given up at once (the policy's budget is tested in test_failures).
+ONE_TRY = {"NEWSCLEAN_FRONTIER_ATTEMPTS": 1, "NEWSCLEAN_FRONTIER_TIMEOUT": 2.0}
 
 
 @pytest.fixture(scope="module")
@@ -89,13 +94,15 @@ def test_the_budget_counts_articles_and_pages_in_progress(make: Callable[[], Fro
 
 
 def test_a_shared_frontier_is_busy_while_pages_are_in_progress(make: Callable[[], Frontier]) -> None:
-    frontier = make()
+    frontier, other = make(), make()
+    frontier.join()
+    other.join()
     shared = not isinstance(frontier, MemoryFrontier)  # alone, a process has nobody else to wait for
-    frontier.hold(Waiting("https://a.example/1", 0))
+    other.hold(Waiting("https://a.example/1", 0))
     assert not frontier.busy()
-    assert frontier.release(None)
+    assert other.release(None)
     assert frontier.busy() is shared
-    make().page_done(article=True)
+    other.page_done(article=True)
     assert not frontier.busy()
 
 
@@ -130,7 +137,49 @@ def test_the_setting_chooses_the_frontier() -> None:
         open_frontier(Settings({"NEWSCLEAN_FRONTIER": "carrier-pigeon://loft"}))
 
 
-def test_an_unreachable_redis_is_a_clear_error() -> None:
-    url = f"redis://127.0.0.1:{free_port()}/0"
-    with pytest.raises(ConnectionError, match=f"cannot reach the Redis frontier at {url}"):
-        open_frontier(Settings({"NEWSCLEAN_FRONTIER": url}), "x")
+def test_an_unreachable_redis_is_a_clear_error_with_its_password_masked() -> None:
+    port = free_port()
+    settings = Settings({"NEWSCLEAN_FRONTIER": f"redis://:s3cret@127.0.0.1:{port}/0", **ONE_TRY})
+    with pytest.raises(ServiceUnavailable) as raised:
+        open_frontier(settings, "x")
+    assert str(raised.value).startswith(
+        f"Redis frontier at redis://:***@127.0.0.1:{port}/0 is unavailable: ConnectionError: "
+    )
+    assert "s3cret" not in str(raised.value)
+
+
+def test_a_process_whose_peers_lease_lapsed_does_not_wait_for_them(redis_url: str) -> None:
+    settings, crawl = Settings({"NEWSCLEAN_FRONTIER": redis_url}), f"test {uuid.uuid4()}"
+    frontier = open_frontier(settings, crawl)
+    assert isinstance(frontier, RedisFrontier)
+    frontier.join()
+    frontier.hold(Waiting("https://a.example/1", 0))
+    assert frontier.release(None)  # a page in progress...
+    # ...in a process that died: its lease lapsed long ago.
+    frontier.server.zadd(frontier.keys["members"], {"dead": 0})
+    assert not frontier.busy()
+
+
+def test_a_crawl_left_by_processes_that_died_is_refused_and_can_be_reset(redis_url: str) -> None:
+    settings, crawl = Settings({"NEWSCLEAN_FRONTIER": redis_url}), f"test {uuid.uuid4()}"
+    dead = open_frontier(settings, crawl)
+    assert isinstance(dead, RedisFrontier)
+    dead.join()
+    assert dead.claim("https://a.example/1")
+    dead.server.zadd(dead.keys["members"], {dead.member: 0})  # killed: its lease lapsed, nobody left
+    with pytest.raises(StaleCrawl, match="NEWSCLEAN_FRONTIER_RESET=True"):
+        open_frontier(settings, crawl).join()
+    fresh = open_frontier(Settings({**settings, "NEWSCLEAN_FRONTIER_RESET": True}), crawl)
+    fresh.join()
+    assert fresh.claim("https://a.example/1")  # the dead crawl's claims are gone
+
+
+def test_a_crawl_with_live_processes_is_joined_whatever_it_holds(redis_url: str) -> None:
+    settings, crawl = Settings({"NEWSCLEAN_FRONTIER": redis_url}), f"test {uuid.uuid4()}"
+    first = open_frontier(settings, crawl)
+    first.join()
+    first.claim("https://a.example/1")
+    second = open_frontier(Settings({**settings, "NEWSCLEAN_FRONTIER_RESET": True}), crawl)
+    second.join()
+    assert not second.claim("https://a.example/1")
+    assert second.heartbeat() == 1

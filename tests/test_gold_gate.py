@@ -1,30 +1,29 @@
-"""Regression gate over every hand-cleaned fixture of the project, known misses included.
+"""No fixture loses article text, whichever family of rules a user turns off.
 
-The gold tests pin each fixture's text exactly, and the ones that cannot pass yet are strict xfails; this
-gate scores them all together with the benchmarks' rule (token 4-gram shingles, P and R averaged over
-documents): recall must stay 1.0 (no fixture may lose a word of its article), and precision must not
-fall below the figure measured with the known misses in, so that a known miss cannot quietly get worse.
+The gold tests pin each fixture's text with the default rules (the known misses as strict xfails, each
+pinned to its difference). What they do not show is that the rules are independent: a rule that removes
+article text only when another family is off (a repeat that the other would have taken first, a label left
+standing that a later rule reads as the start of a trailer) would pass them. This gate runs every
+hand-cleaned fixture with each family off in turn: every word of its gold text must still be in its
+record (words, not the benchmarks' 4-gram shingles, whose recall a line of residue left between two
+paragraphs lowers).
 """
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from pathlib import Path
 
 import pytest
 
 from pipeline.process import Config
 from pipeline.readers import reader_for
-from pipeline.rules import PAGE_RULE_NAMES, TEXT_RULE_NAMES
-from pipeline.tools.evaluate import GoldDocument, Summary, score_document, summarise
+from pipeline.rules import PAGE_RULES, TEXT_RULES
 
 from .conftest import GOLD_DIR, SHARED, outcome_of
 from .fixture_site import GOLD_DIR as SITE_GOLD
 from .fixture_site import SITE_DIR
-
-# Measured when this gate was set: every fixture equals its gold but seed 000, whose uncredited caption
-# stays (P 0.99908 over 28 fixtures; 0.99888 with the page rules off). Raise it when the output improves.
-PRECISION_FLOOR = 0.999
-RECALL_FLOOR = 1.0
 
 
 def _fixtures() -> list[tuple[Path, Path]]:
@@ -43,27 +42,36 @@ def _fixtures() -> list[tuple[Path, Path]]:
     return [(source, gold) for source, gold in pairs if gold.is_file()]
 
 
-def _summary(config: Config) -> Summary:
-    scores = []
+def _lost_words(config: Config) -> dict[str, int]:
+    """Per fixture that lost any, how many of its gold words (lowercased `\\w+` tokens, counted with their
+    repeats) are missing from its record's text."""
+    lost = {}
     for source, gold_path in _fixtures():
-        gold = GoldDocument(gold_path.read_text(encoding="utf-8"))
         record = outcome_of(source, config).record
-        scores.append(score_document(source.name, record["text"] if record else None, gold.text))
-    return summarise(scores, samples=0)
+        missing = _words(gold_path.read_text(encoding="utf-8")) - _words(record["text"] if record else "")
+        if missing:
+            lost[source.name] = missing.total()
+    return lost
+
+
+def _words(text: str) -> Counter[str]:
+    return Counter(re.findall(r"\w+", text.lower()))
 
 
 def test_every_fixture_family_is_in_the_gate() -> None:
     sources = {source.parent for source, _ in _fixtures()}
-    assert GOLD_DIR in sources and SITE_DIR / "2024" / "11" in sources
+    assert GOLD_DIR in sources
+    assert SITE_DIR / "2024" / "11" in sources
 
 
-def test_no_fixture_loses_article_text_and_precision_holds() -> None:
-    summary = _summary(Config())
-    scores = f"P {summary.precision:.4f} R {summary.recall:.4f} F1 {summary.f1:.4f}"
-    assert summary.recall >= RECALL_FLOOR, f"a fixture lost article text: {scores}"
-    assert summary.precision >= PRECISION_FLOOR, f"precision fell below {PRECISION_FLOOR}: {scores}"
+def _family_rules() -> list[tuple[str, frozenset[str]]]:
+    names: dict[str, set[str]] = {}
+    for rule in (*PAGE_RULES, *TEXT_RULES):
+        names.setdefault(rule.family.value, set()).add(rule.name)
+    return sorted((family, frozenset(rules)) for family, rules in names.items())
 
 
-@pytest.mark.parametrize("off", [PAGE_RULE_NAMES, TEXT_RULE_NAMES], ids=["page-rules", "text-rules"])
-def test_the_gate_bites_when_the_rules_are_off(off: frozenset[str]) -> None:
-    assert _summary(Config(disabled_rules=off)).precision < PRECISION_FLOOR
+@pytest.mark.slow
+@pytest.mark.parametrize(("family", "off"), _family_rules(), ids=[family for family, _ in _family_rules()])
+def test_no_fixture_loses_article_text_with_a_family_of_rules_off(family: str, off: frozenset[str]) -> None:
+    assert _lost_words(Config(disabled_rules=off)) == {}

@@ -6,6 +6,8 @@ import asyncio
 import io
 import json
 import re
+import signal
+import time
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +62,53 @@ def test_the_item_pipeline_turns_pages_into_records_and_failures_into_error_line
     record = _run(pipeline.process_item(page))
     assert record["title"] == "About The Harbour Gazette" and record["status"] == 200
     pipeline.close_spider()
+
+
+class Slow:
+    """An origin that takes 30 s to read, in plain Python: the time limit inside the process stops it."""
+
+    def load(self, max_bytes: int) -> bytes:
+        time.sleep(30)
+        return b""
+
+
+class Stuck:
+    """An origin stuck where the time limit cannot reach it (SIGALRM blocked, as in a C call that does
+    not return): only a kill stops it."""
+
+    def load(self, max_bytes: int) -> bytes:
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
+        time.sleep(60)
+        return b""
+
+
+def _about_page() -> Document:
+    url = "http://news.example/about.html"
+    body = (SITE_DIR / "about.html").read_bytes()
+    return Document(url, "html", content=body, url=url, content_type="text/html", status=200)
+
+
+def test_the_crawls_time_limit_is_newsclean_timeout(tmp_path: Path) -> None:
+    pipeline = _pipeline(tmp_path, ArticleSpider, NEWSCLEAN_WORKERS=0, NEWSCLEAN_TIMEOUT=0.5)
+    slow = Document("http://news.example/slow.html", "html", origin=Slow())
+    with pytest.raises(DropItem, match=re.escape("extract: took longer than 0.5 s")):
+        _run(pipeline.process_item(slow))
+    pipeline.close_spider()
+
+
+@pytest.mark.slow
+def test_a_worker_stuck_past_the_time_limit_is_killed_and_the_next_page_is_cleaned(tmp_path: Path) -> None:
+    settings = {"NEWSCLEAN_WORKERS": 1, "NEWSCLEAN_TIMEOUT": 1.0, "NEWSCLEAN_KILL_GRACE": 1.0}
+    pipeline = _pipeline(tmp_path, ArticleSpider, **settings)
+    stuck = Document("http://news.example/stuck.html", "html", origin=Stuck())
+    with pytest.raises(DropItem, match=re.escape("extract: took longer than 1 s")):
+        _run(pipeline.process_item(stuck))
+    record = _run(pipeline.process_item(_about_page()))
+    pipeline.close_spider()
+    assert record["title"] == "About The Harbour Gazette"
+    assert read_jsonl(tmp_path / "out.errors.ndjson") == [
+        {"source": stuck.source, "stage": "extract", "error": "took longer than 1 s (the --timeout limit)"}
+    ]
 
 
 def test_errors_go_beside_the_feed_or_to_stderr() -> None:

@@ -71,7 +71,7 @@ class _Reading(HTMLParser):
         self.tags.append(tag)
         if tag == "article":
             self.documents.append([])
-        elif tag == "div" and values.get("class") == "pre-extraction":
+        elif tag == "details" and values.get("class") == "pre-extraction":
             self.in_pre = True
         elif self.documents and (tag == "del" or (tag == "p" and "class" not in values)):
             where = "pre " if self.in_pre else ""
@@ -79,7 +79,7 @@ class _Reading(HTMLParser):
             self.buffer = ""
 
     def handle_endtag(self, tag: str) -> None:
-        if tag == "div" and self.in_pre:
+        if tag == "details" and self.in_pre:
             self.in_pre = False
         if self.capture and tag in ("del", "p"):
             self.documents[-1].append((self.capture, self.buffer))
@@ -106,6 +106,35 @@ def test_removals_stand_where_they_stood() -> None:
         ("kept", "Second kept paragraph."),
         ("copyright-line", "© 2024 Example News"),
     ]
+
+
+def test_a_limit_shows_the_first_documents_and_counts_them_all() -> None:
+    page = report.render(RECORDS, "out.jsonl", limit=1)
+    assert len(_read(page)) == 1
+    assert f"{len(RECORDS)} documents," in page
+    assert "the first 1 documents shown (--limit)" in page
+    full = report.render(RECORDS, "out.jsonl")
+    assert (
+        re.search(r'<table id="rule-counts">.*?</table>', page, re.S)[0]
+        == re.search(  # type: ignore[index]
+            r'<table id="rule-counts">.*?</table>', full, re.S
+        )[0]
+    )
+
+
+def test_the_legend_names_every_family_with_its_meaning() -> None:
+    legend = re.search(r'<details class="legend">.*?</details>', report.render(RECORDS, "x"), re.S)
+    assert legend is not None
+    for family in FAMILIES:
+        assert f'<span class="fam">{family}</span>: {html.escape(family.description)}' in legend[0]
+
+
+def test_blocks_cut_before_extraction_fold_under_their_heading() -> None:
+    page = report.render(RECORDS, "x")
+    assert (
+        '<details class="pre-extraction" open><summary><h3>Removed from the page before extraction (1)'
+        in page
+    )
 
 
 def test_all_text_is_escaped() -> None:

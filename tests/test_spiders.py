@@ -265,15 +265,71 @@ def test_a_news_sitemap_holds_its_pages_with_their_publication_dates() -> None:
     assert (page.date_hint, page.listed_as_news, spider.articles_only) == ("2024-11-15", True, True)
 
 
-def test_a_bare_ampersand_in_a_sitemap_is_read_as_written() -> None:
-    body = (
-        b'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
-        b"<url><loc>http://news.example/list?id=9&page=2</loc></url>"
-        b"<url><loc>http://news.example/list?id=9&amp;page=3</loc></url></urlset>"
-    )
+_RSS = '<rss version="2.0"><channel><title>t</title><item><link>{}</link></item>{}</channel></rss>'
+_ATOM = '<feed xmlns="http://www.w3.org/2005/Atom"><title>t</title><entry><link href="{}"/></entry>{}</feed>'
+_SITEMAP = '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>{}</loc></url>{}</urlset>'
+
+
+@pytest.mark.parametrize(
+    ("listing", "link", "escaped"),
+    [
+        (
+            _SITEMAP,
+            "http://news.example/list?id=9&page=2",
+            "<url><loc>http://news.example/list?id=9&amp;page=3</loc></url>",
+        ),
+        (
+            _RSS,
+            "http://news.example/list?id=9&page=2",
+            "<item><link>http://news.example/list?id=9&amp;page=3</link></item>",
+        ),
+        (
+            _RSS,
+            "<![CDATA[http://news.example/list?id=9&page=2]]>",
+            "<item><link><![CDATA[http://news.example/list?id=9&page=3]]></link></item>",
+        ),
+        (
+            _ATOM,
+            "http://news.example/list?id=9&page=2",
+            '<entry><link href="http://news.example/list?id=9&amp;page=3"/></entry>',
+        ),
+    ],
+    ids=["sitemap", "rss", "rss-cdata", "atom"],
+)
+def test_a_bare_ampersand_in_a_listing_is_read_as_written(listing: str, link: str, escaped: str) -> None:
+    body = listing.format(link, escaped).encode("utf-8")
     spider = news_spider()
     list(spider.parse_listing(XmlResponse(url=f"{SITE}/s.xml", body=body, request=Request(f"{SITE}/s.xml"))))
     assert held_paths(spider) == ["/list?id=9&page=2", "/list?id=9&page=3"]
+
+
+@pytest.mark.parametrize(
+    ("arguments", "settings"),
+    [
+        ({"since": "2024-11-01"}, {}),
+        ({"depth": "1"}, {}),
+        ({"max_pages": "5"}, {}),
+        ({}, {"NEWSCLEAN_MAX_DISCOVERY": 10}),
+        ({}, {"NEWSCLEAN_SITEMAP_DEPTH": 1}),
+    ],
+    ids=["since", "depth", "max_pages", "max-discovery", "sitemap-depth"],
+)
+def test_a_crawl_with_other_arguments_is_another_crawl(
+    arguments: dict[str, str], settings: dict[str, int]
+) -> None:
+    other = NewsSpider.from_crawler(get_crawler(NewsSpider, settings), site=SITE, **arguments)
+    assert other.crawl_id() != news_spider().crawl_id()
+
+
+def test_a_crawl_with_the_same_arguments_is_the_same_crawl() -> None:
+    assert (
+        news_spider(since="2024-11-01", depth="1").crawl_id()
+        == news_spider(depth="1", since="2024-11-01").crawl_id()
+    )
+
+
+def test_an_article_crawl_is_keyed_by_its_urls() -> None:
+    assert ArticleSpider(urls=f"{SITE}/a").crawl_id() != ArticleSpider(urls=f"{SITE}/a,{SITE}/b").crawl_id()
 
 
 def test_since_limits_the_pages_held() -> None:

@@ -12,11 +12,14 @@ import time
 from io import BytesIO
 from pathlib import Path
 
+import jsonschema
+import pyarrow.parquet as pq
 import pytest
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from pipeline.cli import main
+from pipeline.record import schema
 from pipeline.writers import errors_path
 
 from .conftest import ROOT
@@ -42,9 +45,10 @@ def response(
     status: str = "200 OK",
     identified: str | None = None,
     extra: list[tuple[str, str]] | None = None,
+    date: str = DATE,
 ) -> None:
     http = StatusAndHeaders(status, [("Content-Type", content_type), *(extra or [])], protocol="HTTP/1.1")
-    headers = {"WARC-Date": DATE, **({"WARC-Identified-Payload-Type": identified} if identified else {})}
+    headers = {"WARC-Date": date, **({"WARC-Identified-Payload-Type": identified} if identified else {})}
     record = writer.create_warc_record(
         url, "response", payload=BytesIO(body), http_headers=http, warc_headers_dict=headers
     )
@@ -340,3 +344,296 @@ def test_an_archive_without_pages_gives_one_error_line(
     errors = lines(errors_path(out))
     assert len(errors) == 1 and errors[0]["stage"] == stage
     assert str(errors[0]["source"]).startswith(str(path))
+
+
+# Damaged and hostile archives: every walk moves forward, and every value written fits the schema.
+
+
+def record_bytes(
+    url: str,
+    *,
+    status: str = "200 OK",
+    date: str = DATE,
+    cookie: str | None = None,
+) -> bytes:
+    """One response record of a news page, uncompressed; a Set-Cookie header comes before Content-Type."""
+    cookies = [("Set-Cookie", cookie)] if cookie is not None else []
+    http = StatusAndHeaders(status, [*cookies, ("Content-Type", "text/html")], protocol="HTTP/1.1")
+    buffer = BytesIO()
+    writer = WARCWriter(buffer, gzip=False)
+    body = BytesIO(ARTICLE.format(n=len(url) % 10).encode())
+    record = writer.create_warc_record(
+        url, "response", payload=body, http_headers=http, warc_headers_dict={"WARC-Date": date}
+    )
+    writer.write_record(record)
+    return buffer.getvalue()
+
+
+def with_length(record: bytes, length: str) -> bytes:
+    """The record with its WARC Content-Length replaced."""
+    head, _, rest = record.partition(b"\r\n\r\n")
+    lines = [
+        b"Content-Length: " + length.encode() if line.lower().startswith(b"content-length:") else line
+        for line in head.split(b"\r\n")
+    ]
+    return b"\r\n".join(lines) + b"\r\n\r\n" + rest
+
+
+def write_archive(path: Path, records: list[bytes]) -> list[int]:
+    """The records as an archive, one gzip member each when the name ends in .gz; their offsets."""
+    members = [gzip.compress(r) for r in records] if path.name.endswith(".gz") else records
+    path.write_bytes(b"".join(members))
+    return [sum(len(m) for m in members[:n]) for n in range(len(members))]
+
+
+def offsets_of(out: Path) -> list[int]:
+    return [int(str(r["source"]).rsplit("#", 1)[1]) for r in lines(out)]
+
+
+def three_pages() -> list[bytes]:
+    return [record_bytes(f"https://news.example/{n}.html") for n in range(3)]
+
+
+def _header_end(record: bytes) -> int:
+    return record.index(b"\r\n\r\n") + 4
+
+
+# A bad length as a function of the record's offset and the length of its WARC headers.
+BAD_LENGTHS = {
+    "negative": lambda offset, head: "-1500",
+    # What the walk that added the length to the offset read next: this record again, the first one.
+    "back-to-this-record": lambda offset, head: str(-(head + 4)),
+    "back-to-the-start": lambda offset, head: str(-(offset + head + 4)),
+    "not-a-number": lambda offset, head: "12ab",
+    "empty": lambda offset, head: "",
+    "beyond-the-end": lambda offset, head: "1000000000",
+    "larger-than-any-file": lambda offset, head: "9" * 30,
+}
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("name", ["crawl.warc", "crawl.warc.gz"])
+@pytest.mark.parametrize("bad", BAD_LENGTHS)
+def test_a_bad_content_length_is_one_error_line_and_the_records_after_it_are_read(
+    tmp_path: Path, out: Path, name: str, bad: str
+) -> None:
+    records = three_pages()
+    plain_offset = len(records[0])
+    records[1] = with_length(records[1], BAD_LENGTHS[bad](plain_offset, _header_end(records[1])))
+    path = tmp_path / name
+    offsets = write_archive(path, records)
+    assert run(str(path), "-o", str(out)) == 0
+    assert offsets_of(out) == [offsets[0], offsets[2]]
+    (error,) = lines(errors_path(out))
+    assert (error["source"], error["stage"]) == (f"{path}#{offsets[1]}", "read")
+    assert "length" in str(error["error"]).lower()
+    assert str(error["error"]).endswith(f"to byte {offsets[2]})")
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("bad", ["negative", "back-to-the-start", "not-a-number", "beyond-the-end"])
+def test_a_bad_content_length_in_the_last_record_of_a_plain_warc_is_one_error_line_to_the_end(
+    tmp_path: Path, out: Path, bad: str
+) -> None:
+    records = three_pages()
+    last_offset = len(records[0]) + len(records[1])
+    records[2] = with_length(records[2], BAD_LENGTHS[bad](last_offset, _header_end(records[2])))
+    path = tmp_path / "crawl.warc"
+    offsets = write_archive(path, records)
+    assert run(str(path), "-o", str(out)) == 0
+    assert offsets_of(out) == offsets[:2]
+    (error,) = lines(errors_path(out))
+    assert (error["source"], error["stage"]) == (f"{path}#{offsets[2]}", "read")
+    assert str(error["error"]).endswith("to the end)")
+
+
+@pytest.mark.timeout(60)
+def test_a_plain_warc_reads_on_at_the_next_record_after_bytes_that_are_not_one(
+    tmp_path: Path, out: Path
+) -> None:
+    records = three_pages()
+    records.insert(1, b"garbage between two records\r\n" * 3)
+    path = tmp_path / "crawl.warc"
+    offsets = write_archive(path, records)
+    assert run(str(path), "-o", str(out)) == 0
+    assert offsets_of(out) == [offsets[0], offsets[2], offsets[3]]
+    (error,) = lines(errors_path(out))
+    assert error["source"] == f"{path}#{offsets[1]}"
+    assert str(error["error"]).startswith("not a WARC record")
+
+
+@pytest.mark.parametrize("name", ["crawl.warc", "crawl.warc.gz"])
+@pytest.mark.parametrize("long", ["set-cookie", "uri"])
+def test_headers_over_64_kib_are_read_and_the_records_after_them_too(
+    tmp_path: Path, out: Path, name: str, long: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = "https://news.example/0.html" + ("?q=" + "q" * 70_000 if long == "uri" else "")
+    cookie = "session=" + "c" * 70_000 if long == "set-cookie" else None
+    path = tmp_path / name
+    offsets = write_archive(path, [record_bytes(url, cookie=cookie), record_bytes("https://news.example/1")])
+    assert run(str(path), "-o", str(out)) == 0
+    records = lines(out)
+    assert [(r["url"], r["title"]) for r in records] == [
+        (url, "Floods hit the delta"),
+        ("https://news.example/1", "Floods hit the delta"),
+    ]
+    assert offsets_of(out) == offsets
+    assert lines(errors_path(out)) == []
+    assert "non-html" not in capsys.readouterr().err
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("name", ["crawl.warc", "crawl.warc.gz"])
+@pytest.mark.parametrize("long", ["set-cookie", "uri"])
+def test_headers_over_4_mib_are_one_error_line_and_the_records_after_them_are_read(
+    tmp_path: Path, out: Path, name: str, long: str
+) -> None:
+    size = 4 * 1024 * 1024
+    url = "https://news.example/0.html" + ("?q=" + "q" * size if long == "uri" else "")
+    cookie = "session=" + "c" * size if long == "set-cookie" else None
+    path = tmp_path / name
+    records = [record_bytes(url, cookie=cookie), *three_pages()[1:]]
+    offsets = write_archive(path, records)
+    assert run(str(path), "-o", str(out)) == 0
+    assert offsets_of(out) == offsets[1:]
+    (error,) = lines(errors_path(out))
+    assert (error["source"], error["stage"]) == (f"{path}#0", "read")
+    assert "headers do not end within" in str(error["error"])
+
+
+@pytest.mark.parametrize("format", ["jsonl", "parquet"])
+@pytest.mark.parametrize(
+    ("status_line", "status"),
+    [
+        ("200 OK", 200),
+        ("404 Not Found", 404),
+        ("12345678901234567890 OK", None),
+        ("999 Request Denied", None),
+        ("99 Low", None),
+        ("2OO OK", None),
+    ],
+    ids=["200", "404", "20-digits", "999", "two-digits", "not-digits"],
+)
+def test_an_http_status_that_is_not_three_digits_from_100_to_599_is_null(
+    tmp_path: Path, format: str, status_line: str, status: int | None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "crawl.warc.gz"
+    write_archive(path, [record_bytes("https://news.example/a", status=status_line), *three_pages()[1:]])
+    out = tmp_path / f"clean.{format}"
+    assert run(str(path), "-o", str(out), "--format", format, "--status", "any") == 0
+    if format == "parquet":
+        found = pq.read_table(out).column("status").to_pylist()
+    else:
+        found = [r["status"] for r in lines(out)]
+    assert found == [status, 200, 200]
+    assert "Traceback" not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("warc_date", "fetched_at"),
+    [
+        ("2024-11-28T10:15:00Z", "2024-11-28T10:15:00Z"),
+        ("2024-11-05T12:00:00+02:00", "2024-11-05T10:00:00Z"),
+        ("2024-11-05T22:30:00-05:00", "2024-11-06T03:30:00Z"),
+        ("2024-11-28T10:15:00.123456789Z", "2024-11-28T10:15:00Z"),
+        ("2024-11-05", "2024-11-05T00:00:00Z"),
+        ("20241128101500", "2024-11-28T10:15:00Z"),
+        ("2024-13-01T00:00:00Z", None),
+        ("yesterday", None),
+    ],
+    ids=[
+        "utc",
+        "offset-east",
+        "offset-west-next-day",
+        "nanoseconds",
+        "bare-date",
+        "14-digits",
+        "month-13",
+        "words",
+    ],
+)
+def test_fetched_at_is_the_warc_date_in_utc_to_the_second_or_null(
+    tmp_path: Path, out: Path, warc_date: str, fetched_at: str | None
+) -> None:
+    path = tmp_path / "crawl.warc.gz"
+    write_archive(path, [record_bytes("https://news.example/a", date=warc_date)])
+    assert run(str(path), "-o", str(out)) == 0
+    assert [r["fetched_at"] for r in lines(out)] == [fetched_at]
+
+
+def _arc_page(url: str, date: str = "20081128101500", length: str | None = None) -> bytes:
+    page = ARTICLE.format(n=1).encode()
+    http = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: %d\r\n\r\n" % len(page) + page
+    header = f"{url} 192.0.2.1 {date} text/html {length if length is not None else len(http)}\n"
+    return header.encode() + http + b"\n"
+
+
+@pytest.mark.parametrize(
+    ("date", "fetched_at"),
+    [("20081128101500", "2008-11-28T10:15:00Z"), ("20081399101500", None)],
+    ids=["valid", "month-13"],
+)
+def test_an_arc_date_is_fetched_at_in_utc_or_null(
+    tmp_path: Path, out: Path, date: str, fetched_at: str | None
+) -> None:
+    path = tmp_path / "old.arc.gz"
+    write_archive(path, [_arc_page("https://news.example/a", date)])
+    assert run(str(path), "-o", str(out)) == 0
+    assert [r["fetched_at"] for r in lines(out)] == [fetched_at]
+
+
+@pytest.mark.parametrize("length", ["-5", "12ab", "99999999"], ids=["negative", "not-a-number", "beyond"])
+def test_a_bad_arc_record_length_is_one_error_line_and_the_records_after_it_are_read(
+    tmp_path: Path, out: Path, length: str
+) -> None:
+    path = tmp_path / "old.arc.gz"
+    urls = [f"https://news.example/{n}" for n in range(3)]
+    records = [_arc_page(urls[0]), _arc_page(urls[1], length=length), _arc_page(urls[2])]
+    offsets = write_archive(path, records)
+    assert run(str(path), "-o", str(out)) == 0
+    assert [r["url"] for r in lines(out)] == [urls[0], urls[2]]
+    (error,) = lines(errors_path(out))
+    assert (error["source"], error["stage"]) == (f"{path}#{offsets[1]}", "read")
+
+
+def hostile_archive(path: Path) -> list[int]:
+    """An archive with one of each defect users reported, and a sound record after each."""
+    records = [
+        record_bytes("https://news.example/0", date="2024-11-05T12:00:00+02:00"),
+        with_length(record_bytes("https://news.example/bad"), "-1500"),
+        record_bytes("https://news.example/1", status="12345678901234567890 OK"),
+        record_bytes("https://news.example/2", cookie="c=" + "c" * 70_000),
+        record_bytes("https://news.example/3", date="2024-11-05"),
+    ]
+    return write_archive(path, records)
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("name", ["crawl.warc", "crawl.warc.gz"])
+@pytest.mark.parametrize("format", ["jsonl", "parquet"])
+def test_the_command_on_a_hostile_archive_exits_0_and_writes_only_schema_valid_records(
+    tmp_path: Path, name: str, format: str
+) -> None:
+    path = tmp_path / name
+    offsets = hostile_archive(path)
+    out = tmp_path / f"clean.{format}"
+    done = subprocess.run(
+        [sys.executable, "-m", "pipeline", "clean", str(path), "-o", str(out), "--format", format],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=100,
+    )
+    assert (done.returncode, "Traceback" in done.stderr) == (0, False)
+    records = pq.read_table(out).to_pylist() if format == "parquet" else lines(out)
+    validator = jsonschema.Draft202012Validator(schema("record"))
+    assert [list(validator.iter_errors(r)) for r in records] == [[]] * 4
+    assert [(r["fetched_at"], r["status"]) for r in records] == [
+        ("2024-11-05T10:00:00Z", 200),
+        (DATE, None),
+        (DATE, 200),
+        ("2024-11-05T00:00:00Z", 200),
+    ]
+    (error,) = lines(errors_path(out))
+    assert (error["source"], error["stage"]) == (f"{path}#{offsets[1]}", "read")

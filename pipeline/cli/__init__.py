@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from importlib.metadata import PackageNotFoundError, version
 
 from pipeline.cli import clean, crawl, evaluate, explain, report, rules
-from pipeline.cli.common import EXIT_FAILED, EXIT_USAGE, CommandFailed, UsageError
+from pipeline.cli.common import EXIT_FAILED, EXIT_USAGE, CommandFailed, UsageError, missing_extra
 
 # Each command module adds its parser with `register(subparsers)`, in this order.
 COMMANDS = (clean, crawl, rules, explain, evaluate, report)
@@ -25,8 +25,9 @@ def _version() -> str:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="newsclean",
-        description="Turn news pages and text dumps into clean article text, one JSONL record per article, "
-        "with every removal explained by a named rule.",
+        description="Turn news pages (saved, crawled, or in web archives) and text dumps into clean article "
+        "text, one record per article in JSON lines or Parquet, with every removal explained by a named "
+        "rule. `newsclean COMMAND --help` describes each command's inputs and outputs.",
     )
     parser.add_argument("--version", action="version", version=f"newsclean {_version()}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -43,6 +44,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         status: int = args.func(args)
     except UsageError as error:
         print(f"newsclean: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except ModuleNotFoundError as error:  # an optional part (the Dask engine, a Redis frontier) not installed
+        usage = missing_extra(error)
+        if usage is None:
+            raise
+        print(f"newsclean: error: {usage}", file=sys.stderr)
         return EXIT_USAGE
     except CommandFailed as failure:
         print(failure, file=sys.stderr)

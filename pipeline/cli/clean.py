@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import glob
 import itertools
 import os
 import sys
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from pipeline.cli import cluster
@@ -17,10 +18,12 @@ from pipeline.cli.common import (
     EXIT_OK,
     UsageError,
     add_rule_options,
+    at_least_zero,
     config_from,
     languages,
     positive,
     seconds,
+    statuses,
 )
 from pipeline.document import Document, Outcome
 from pipeline.process import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, Config
@@ -31,11 +34,21 @@ from pipeline.readers import (
     is_missing,
     is_unsupported,
     iter_documents,
+    reader_for,
 )
 from pipeline.readers.files import Identity, identity
 from pipeline.runners.local import resume, run
 from pipeline.runners.stats import RunStats
-from pipeline.writers import WRITERS, Output, WriteError, format_for, output_paths
+from pipeline.writers import (
+    WRITERS,
+    Output,
+    OutputBusy,
+    OutputRefused,
+    WriteError,
+    check_output,
+    format_for,
+    output_identities,
+)
 
 ENGINES = ("local", "dask")
 
@@ -54,23 +67,49 @@ DEFAULT_OUTPUT = "output/clean.jsonl"
 def register(commands: Any) -> None:
     parser = commands.add_parser(
         "clean",
-        help="clean local files into JSONL",
+        help="clean saved pages, text dumps and web archives into JSON lines or Parquet",
         description="Extract and clean saved pages (.html, .htm) and text dumps (.txt), each optionally "
-        "gzipped, into one JSONL record per article. Folders are searched recursively; *.gold.txt files "
-        "are never inputs. Inputs that give no record go to <output stem>.errors.ndjson beside the output.",
+        "gzipped, and the HTML response records of web archives (.warc, .warc.gz, .arc.gz: CC-NEWS, a "
+        "crawl's own WARC) into one record per article: JSON lines (-o FILE.jsonl, or - for standard "
+        "output) or Parquet (-o FILE.parquet or --format parquet). Folders are searched recursively and "
+        "glob patterns expanded; *.gold.txt files are never inputs. Inputs that give no record go to "
+        "<output stem>.errors.ndjson beside the output, one line each with its stage. With --engine dask "
+        "the records go to a folder of shards named after the output (out.jsonl -> out/part-*.jsonl).",
         epilog="exit status: 0 the run completed; 1 the output is not writable or every input failed; "
-        "2 usage error (including arguments that match no file); 130 interrupted (records kept).",
+        "2 usage error (including arguments that match no file, an output another run is writing or that "
+        "newsclean did not write); 130 interrupted (records kept).",
     )
     parser.add_argument("inputs", nargs="+", metavar="INPUT", help="files, folders or glob patterns")
     parser.add_argument(
         "-o",
         "--output",
         default=DEFAULT_OUTPUT,
-        help=f"JSONL output, or - for stdout (default {DEFAULT_OUTPUT})",
+        help=f"records file: .jsonl, .parquet, or - for standard output (default {DEFAULT_OUTPUT})",
     )
     add_rule_options(parser)
     parser.add_argument(
         "--lang", type=languages, metavar="CODES", help="keep only records in these languages, e.g. en,de"
+    )
+    parser.add_argument(
+        "--articles-only",
+        action="store_true",
+        help="keep only pages that are articles (the news crawl's rule: what the page declares, its "
+        "headline and body); others are not-article error lines",
+    )
+    parser.add_argument(
+        "--status",
+        type=statuses,
+        default=frozenset({2}),
+        metavar="CLASSES",
+        help="HTTP status classes to keep from web archives, e.g. 2xx,3xx, or any (default 2xx); a record "
+        "of another is an http error line. Local files have no status",
+    )
+    parser.add_argument(
+        "--min-words",
+        type=at_least_zero,
+        default=0,
+        metavar="N",
+        help="a record of fewer words is a filtered error line (default 0: no minimum)",
     )
     parser.add_argument(
         "--workers",
@@ -139,43 +178,72 @@ def _progress(arguments: Sequence[str], enabled: bool) -> tuple[Callable[[Outcom
     return advance, bar
 
 
-def _refuse_overwriting_inputs(arguments: Sequence[str], target: str) -> None:
-    """A usage error when a file the run would write is one of its inputs (the same path, a symbolic
-    or a hard link): checked before anything is opened for writing."""
-    written = {key for key in map(identity, output_paths(target)) if key is not None}
-    if not written:
-        return  # no output file exists yet, so none of them can be an input
-    clash = find_among(arguments, written)
-    if clash is not None:
-        raise UsageError(f"the output {target} is the input {clash}: writing it would destroy the input")
+def _refused(error: OutputRefused, arguments: Sequence[str], target: str) -> UsageError:
+    """The usage error of an output file the run may not write, naming the input it is if it is one
+    (a file the run would read: a page, a text dump, an archive)."""
+    key = identity(error.path)
+    clash = find_among(arguments, {key}) if key is not None else None
+    if clash is not None and reader_for(os.path.basename(clash))[1] is not None:
+        return UsageError(f"the output {target} is the input {clash}: writing it would destroy the input")
+    return UsageError(str(error))
+
+
+def _refuse_named_outputs(arguments: Sequence[str], written: set[Identity]) -> None:
+    """A usage error when an argument names a file the run writes (its output, errors or lock file).
+    The same files found by walking a folder or matching a pattern are passed over instead."""
+    for argument in arguments:
+        if glob.has_magic(argument) and not os.path.lexists(argument):
+            continue
+        key = identity(argument)
+        if key is not None and key in written:
+            raise UsageError(f"{argument} is a file this run writes (its output): it cannot be an input")
 
 
 def _run_dask(args: argparse.Namespace, config: Config, form: str) -> int:
     """`--engine dask` (pipeline.cli.cluster), on the documents a local run would read."""
-    return cluster.run_dask(args, config, form, lambda passed: _documents(args.inputs, set(), passed))
+    return cluster.run_dask(
+        args, config, form, lambda passed, exclude: _documents(args.inputs, exclude, passed)
+    )
 
 
 def run_clean(args: argparse.Namespace) -> int:
+    if args.scheduler and args.engine != "dask":
+        raise UsageError("--scheduler names a Dask scheduler: give it with --engine dask")
     config = config_from(args)
     form = format_for(args.output, args.format)
     if form == "parquet" and args.output == "-":
         raise UsageError("Parquet cannot go to standard output: give -o FILE.parquet")
     if args.engine == "dask":
         return _run_dask(args, config, form)
-    _refuse_overwriting_inputs(args.inputs, args.output)
-    exclude: set[Identity] = set()  # filled once the output files exist: a folder may hold them
+    try:
+        check_output(args.output, form, append=args.resume)
+    except OutputRefused as error:
+        raise _refused(error, args.inputs, args.output) from error
+    # The run's own files are never inputs: those that exist now, and the others once they do.
+    exclude = output_identities(args.output)
+    _refuse_named_outputs(args.inputs, exclude)
     stats = RunStats()
     documents = _documents(args.inputs, exclude, stats.passed)
-    if args.resume:
-        documents = resume(documents, args.output, form)
     try:
         output = Output(args.output, format=form, append=args.resume)
+    except OutputBusy as error:
+        raise UsageError(str(error)) from error
+    except OutputRefused as error:
+        raise _refused(error, args.inputs, args.output) from error
     except OSError as error:
         print(
             f"newsclean: error: cannot write output {args.output}: {error.strerror or error}", file=sys.stderr
         )
         return EXIT_FAILED
     exclude |= output.identities()
+    if args.resume:
+        documents = resume(documents, args.output, form, stats)
+    return _run_local(args, config, documents, output, stats)
+
+
+def _run_local(
+    args: argparse.Namespace, config: Config, documents: Iterable[Document], output: Output, stats: RunStats
+) -> int:
     advance, bar = _progress(args.inputs, not (args.quiet or args.no_progress) and sys.stderr.isatty())
     status, failure = EXIT_OK, None
     try:

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from pipeline.cli.common import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, UsageError
 from pipeline.document import Document
 from pipeline.process import Config
+from pipeline.readers.files import Identity
 from pipeline.runners.dask import (
     SERVICE,
     SUFFIX,
@@ -108,20 +109,29 @@ def run_dask(
     args: argparse.Namespace,
     config: Config,
     form: str,
-    documents_of: Callable[[Counter[str]], Iterator[Document]],
+    documents_of: Callable[[Counter[str], set[Identity]], Iterator[Document]],
 ) -> int:
     """`--engine dask`: partitions to a Dask cluster, shards and a manifest in the output's folder.
-    `documents_of(passed)` gives the run's documents (a usage error when the inputs name nothing)."""
-    stats = RunStats()
-    documents = documents_of(stats.passed)
+    `documents_of(passed, exclude)` gives the run's documents, the files `exclude` names passed over
+    (a usage error when the inputs name nothing)."""
     folder = _checked(args, form)
     policy = ServicePolicy(SERVICE, timeout=args.scheduler_timeout)
+    stats = RunStats()
     status = EXIT_OK
     try:
-        with _quiet_distributed(), _cluster(args, policy) as (client, address), folder:
-            run_on_cluster(
-                client, documents, config, folder, stats, address=address, policy=policy, resume=args.resume
-            )
+        with folder:
+            documents = folder.outside(documents_of(stats.passed, folder.identities()))
+            with _quiet_distributed(), _cluster(args, policy) as (client, address):
+                run_on_cluster(
+                    client,
+                    documents,
+                    config,
+                    folder,
+                    stats,
+                    address=address,
+                    policy=policy,
+                    resume=args.resume,
+                )
     except ShardFolderError as error:
         raise UsageError(str(error)) from None
     except ServiceUnavailable as error:

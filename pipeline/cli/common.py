@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 from pathlib import Path
 from typing import Any
 
@@ -10,12 +11,32 @@ from pipeline.language import parse_languages
 from pipeline.process import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, Config
 from pipeline.rules import RULE_NAMES
 from pipeline.tools.evaluate import load_records
+from pipeline.writers.read import NotRecords
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
 class UsageError(Exception):
     """Bad arguments: reported on stderr, exit status 2."""
+
+
+# The optional parts: the top-level module each needs, what it is for and the extra that installs it
+# (pyproject.toml's optional dependencies).
+EXTRAS = {
+    "dask": ("--engine dask", "dask"),
+    "distributed": ("--engine dask", "dask"),
+    "redis": ("a Redis frontier", "redis"),
+    "scrapy_redis": ("a Redis frontier", "redis"),
+}
+
+
+def missing_extra(error: ModuleNotFoundError) -> UsageError | None:
+    """The usage error for an optional dependency that is not installed; None for any other module."""
+    module = (error.name or "").partition(".")[0]
+    if module not in EXTRAS:
+        return None
+    feature, extra = EXTRAS[module]
+    return UsageError(f"{feature} needs {module}, which is not installed: pip install 'newsclean[{extra}]'")
 
 
 class CommandFailed(Exception):
@@ -27,12 +48,15 @@ class CommandFailed(Exception):
 
 
 def read_records(path: Path, command: str) -> list[dict[str, Any]]:
-    """A JSONL records file for a command that reads one: missing is status 2, unreadable status 1."""
-    if not path.is_file():
+    """The records of an output (JSON lines, Parquet or a shard folder) for a command that reads one:
+    missing, or not records (an errors file), is status 2; unreadable status 1."""
+    if not (path.is_file() or path.is_dir()):
         raise CommandFailed(command, f"records not found: {path}", EXIT_USAGE)
     try:
         return load_records(path)
-    except (OSError, UnicodeDecodeError, ValueError) as error:
+    except NotRecords as error:
+        raise CommandFailed(command, str(error), EXIT_USAGE) from error
+    except (OSError, ValueError) as error:
         raise CommandFailed(command, str(error)) from error
 
 
@@ -81,4 +105,30 @@ def config_from(args: argparse.Namespace) -> Config:
         languages=getattr(args, "lang", None),
         max_bytes=getattr(args, "max_bytes", None) or DEFAULT_MAX_BYTES,
         timeout=getattr(args, "timeout", DEFAULT_TIMEOUT) or None,
+        articles_only=getattr(args, "articles_only", False),
+        statuses=getattr(args, "status", frozenset({2})),
+        min_words=getattr(args, "min_words", 0),
     )
+
+
+def statuses(value: str) -> frozenset[int] | None:
+    """`--status`: HTTP status classes, `2xx` or `2xx,3xx`; `any` for every status."""
+    if value.strip().lower() == "any":
+        return None
+    classes = set()
+    for part in value.split(","):
+        part = part.strip().lower()
+        if not re.fullmatch(r"[1-5]xx", part):
+            raise argparse.ArgumentTypeError(f"{part!r} is not a status class (1xx to 5xx) or 'any'")
+        classes.add(int(part[0]))
+    return frozenset(classes)
+
+
+def at_least_zero(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+    if number < 0:
+        raise argparse.ArgumentTypeError(f"{value} is below 0")
+    return number

@@ -36,7 +36,8 @@ def register(commands: Any) -> None:
         "output/<spider>-<UTC timestamp>.jsonl unless -o or -O say otherwise; pages that give no record "
         "are listed in <output stem>.errors.ndjson beside it.",
         epilog="exit status: 0 the crawl completed; 1 nothing could be fetched at all, every page failed, "
-        "or the output or the Redis frontier cannot be used; 2 usage error; 130 interrupted (records kept).",
+        "the output cannot be written, or the Redis frontier cannot be reached, gives out during the crawl "
+        "or holds this crawl left stale; 2 usage error; 130 interrupted (records kept).",
     )
     spiders = parser.add_subparsers(dest="spider", metavar="SPIDER")
     spiders.required = True
@@ -68,6 +69,9 @@ def _add_crawl_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--archive", metavar="WARC", help="also write every response to this WARC file")
     parser.add_argument("--no-progress", action="store_true", help="no progress line even on a terminal")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress line, summary or log")
+    parser.add_argument(
+        "-v", "--verbose", action="store_true", help="Scrapy's tracebacks and each failed request in the log"
+    )
 
 
 def _settings(args: argparse.Namespace) -> Any:
@@ -99,12 +103,22 @@ def _settings(args: argparse.Namespace) -> Any:
 
         try:
             feeds = feed_process_params_from_cli(
-                settings, args.output, overwrite_output=args.overwrite_output
+                settings,
+                [_feed_uri(target) for target in args.output],
+                overwrite_output=[_feed_uri(target) for target in args.overwrite_output],
             )
         except ScrapyUsageError as error:
             raise UsageError(str(error)) from error
+        # Standard output cannot be replaced, only written: -O - is -o - (Scrapy would warn).
+        feeds.get("stdout:", {}).pop("overwrite", None)
         settings.set("FEEDS", feeds, priority="cmdline")
     return settings
+
+
+def _feed_uri(target: str) -> str:
+    """A -o/-O target as Scrapy reads it: standard output (`-` or `stdout:`) without a format named gets
+    JSON lines, like every other records file of the command (Scrapy would ask for a format)."""
+    return f"{target}:jsonlines" if target in ("-", "stdout:") else target
 
 
 def _check_settings(settings: Any) -> None:
@@ -126,14 +140,17 @@ def _check_settings(settings: Any) -> None:
     unknown = sorted(set(settings.getlist("NEWSCLEAN_DISABLE_RULES")) - RULE_NAMES)
     if unknown:
         raise UsageError(f"unknown rule(s) for --disable: {', '.join(unknown)} (see `newsclean rules`)")
+    from pipeline.runners.failures import mask_secrets
+
     frontier = str(settings.get("NEWSCLEAN_FRONTIER") or "memory://")
     if frontier.split("://", 1)[0] not in FRONTIERS or "://" not in frontier:
         known = ", ".join(f"{name}://" for name in FRONTIERS)
-        raise UsageError(f"NEWSCLEAN_FRONTIER {frontier!r}: unknown kind (known: {known})")
+        raise UsageError(f"NEWSCLEAN_FRONTIER {mask_secrets(frontier)!r}: unknown kind (known: {known})")
 
 
-def _spider(args: argparse.Namespace) -> tuple[type[Any], dict[str, Any]]:
-    """The spider class and its arguments, checked the way the spider checks them."""
+def _spider(args: argparse.Namespace) -> tuple[type[Any], dict[str, Any], Any]:
+    """The spider class, its arguments and a spider made with them (checked the way the spider checks
+    them)."""
     from spiders.article import ArticleSpider
     from spiders.news import NewsSpider
 
@@ -149,10 +166,10 @@ def _spider(args: argparse.Namespace) -> tuple[type[Any], dict[str, Any]]:
             raise UsageError("no URLs: give them as arguments or with --url-file FILE")
         spider, arguments = ArticleSpider, {"urls": list(args.urls), "url_file": args.url_file}
     try:
-        spider(**arguments)
+        made = spider(**arguments)
     except ValueError as error:
         raise UsageError(str(error)) from error
-    return spider, arguments
+    return spider, arguments, made
 
 
 @dataclass
@@ -216,16 +233,23 @@ def _interrupt(run: _Run, process: Any) -> None:
         reactor.callFromThread(reactor.stop)
 
 
-def _crawl(spider: type[Any], arguments: dict[str, Any], settings: Any, progress: bool) -> _Run:
+def _crawl(
+    spider: type[Any], arguments: dict[str, Any], settings: Any, progress: bool, verbose: bool
+) -> _Run:
     from scrapy.crawler import CrawlerProcess
 
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(spider)
     run = _Run(crawler)
     process.crawl(crawler, **arguments)
-    # Only now: the crawl has installed the asyncio reactor that the settings ask for.
+    # Only now: the crawl has installed the asyncio reactor that the settings ask for, and Scrapy's root
+    # log handler is the one that stays.
     from twisted.internet import reactor, task
 
+    from pipeline.crawl import logs
+
+    if not verbose:
+        logs.install(logs.Brief())
     signal.signal(signal.SIGINT, lambda number, frame: _interrupt(run, process))
     ticker = task.LoopingCall(run.progress)
     if progress:
@@ -239,7 +263,7 @@ def _crawl(spider: type[Any], arguments: dict[str, Any], settings: Any, progress
         if ticker.running:
             ticker.stop()
         run.clear()
-    if process.bootstrap_failed:
+    if process.bootstrap_failed and _stopped(run) is None:
         raise RuntimeError("the crawl could not start; run with -s LOG_LEVEL=INFO to see why")
     return run
 
@@ -248,7 +272,8 @@ def _records_target(crawler: Any, spider: type[Any]) -> str:
     from pipeline.crawl.item_pipeline import default_output
 
     feeds = crawler.settings.getdict("FEEDS") if crawler.settings else {}
-    return str(next(iter(feeds), default_output(spider.name)))
+    target = str(next(iter(feeds), default_output(spider.name)))
+    return "standard output" if target == "stdout:" else target
 
 
 def _check_output(settings: Any, spider: type[Any]) -> None:
@@ -268,12 +293,15 @@ def _check_output(settings: Any, spider: type[Any]) -> None:
             raise _Failed(f"cannot write output {path}: {error.strerror or error}") from error
 
 
-def _check_frontier(settings: Any) -> None:
-    from pipeline.crawl.frontier import open_frontier
+def _check_frontier(settings: Any, spider: Any) -> None:
+    """Fail early (exit 1) when the frontier's service cannot be reached, or holds this crawl stale."""
+    from pipeline.crawl.frontier import StaleCrawl, open_frontier
+    from pipeline.runners.failures import ServiceUnavailable
 
+    spider.read_settings(settings)
     try:
-        open_frontier(settings, "newsclean crawl: connection check")
-    except ConnectionError as error:
+        open_frontier(settings, spider.crawl_id()).check()
+    except (ServiceUnavailable, StaleCrawl) as error:
         raise _Failed(str(error)) from error
 
 
@@ -327,22 +355,41 @@ def _all_failed(run: _Run) -> bool:
     return pipeline is not None and pipeline.stats.all_failed()
 
 
+def _stopped(run: _Run) -> tuple[str, int] | None:
+    """Why the crawl stopped early, and its exit status: the frontier's service gave out, or holds a
+    crawl left stale (pipeline.crawl.control)."""
+    from pipeline.crawl.control import CrawlControl
+    from pipeline.runners.failures import SERVICE_EXIT, ServiceUnavailable
+
+    control = run.crawler.get_extension(CrawlControl)
+    failure = getattr(control, "failure", None)
+    if failure is None:
+        return None
+    return str(failure), SERVICE_EXIT if isinstance(failure, ServiceUnavailable) else EXIT_FAILED
+
+
 def run_crawl(args: argparse.Namespace) -> int:
-    spider, arguments = _spider(args)
+    from pipeline.runners.failures import mask_secrets
+
+    spider, arguments, made = _spider(args)
     settings = _settings(args)
     _check_settings(settings)
     try:
         _check_output(settings, spider)
-        _check_frontier(settings)
+        _check_frontier(settings, made)
         progress = not (args.quiet or args.no_progress) and sys.stderr.isatty()
-        run = _crawl(spider, arguments, settings, progress)
+        run = _crawl(spider, arguments, settings, progress, args.verbose)
     except (_Failed, RuntimeError) as error:
-        print(f"newsclean: error: {error}", file=sys.stderr)
+        print(f"newsclean: error: {mask_secrets(str(error))}", file=sys.stderr)
         return EXIT_FAILED
     interrupted = run.interrupts > 0
     status = EXIT_INTERRUPTED if interrupted else EXIT_OK
-    unreached = None if interrupted else _unreached(run)
-    if unreached is not None:
+    stopped = _stopped(run)
+    unreached = None if interrupted or stopped else _unreached(run)
+    if stopped is not None:
+        message, status = stopped
+        print(f"newsclean: error: {message}", file=sys.stderr)
+    elif unreached is not None:
         print(f"newsclean: error: nothing could be fetched ({unreached})", file=sys.stderr)
         status = EXIT_FAILED
     elif status == EXIT_OK and _all_failed(run):

@@ -20,7 +20,11 @@ def register(commands: Any) -> None:
         description="Score records against gold texts: shingle precision, recall and F1 with bootstrap "
         "error bars, the worst documents, and rule residue left in the output.",
     )
-    parser.add_argument("predictions", type=Path, help="a JSONL file of records (the clean command's output)")
+    parser.add_argument(
+        "predictions",
+        type=Path,
+        help="the clean command's records: a JSON lines or Parquet file, or a shard folder of --engine dask",
+    )
     parser.add_argument(
         "--gold",
         type=Path,
@@ -35,7 +39,7 @@ def register(commands: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Score, then print text or JSON: 0 ok, 1 unreadable records or no match, 2 missing or bad inputs."""
-    if not args.predictions.is_file():
+    if not (args.predictions.is_file() or args.predictions.is_dir()):
         raise CommandFailed("eval", f"predictions not found: {args.predictions}", EXIT_USAGE)
     if not args.gold.exists():
         print(f"newsclean eval: gold not found: {args.gold}", file=sys.stderr)

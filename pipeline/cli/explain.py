@@ -1,4 +1,5 @@
-"""`newsclean explain`: one input processed, each removed text printed with the rule that removed it."""
+"""`newsclean explain`: one document processed, its kept paragraphs and every removal printed in order,
+each removal with the rule that made it."""
 
 from __future__ import annotations
 
@@ -9,51 +10,117 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.cli.common import EXIT_FAILED, EXIT_OK, UsageError, add_rule_options, config_from
-from pipeline.document import Document, Unreadable
-from pipeline.process import run_one
+from pipeline.document import Document, Stage, Unreadable
+from pipeline.process import Config, run_one
 from pipeline.readers import SUPPORTED, iter_documents
+
+# Documents listed when an input holds several and none is named.
+LISTED = 20
 
 
 def register(commands: Any) -> None:
     parser = commands.add_parser(
         "explain",
-        help="show what was removed from one input and why",
-        description="Process one input and print each removed text with the rule that removed it.",
+        help="show what was kept and removed from one document, and why",
+        description=(
+            "Process one document and print its text in order: each kept paragraph with its 0-based "
+            "number (the `at` of the record's removals), and each removal, where it stood, with the rule "
+            "and family that removed it. Removals made in the page before extraction come first. "
+            "INPUT is a saved page or text dump (.html, .htm, .txt, optionally .gz), one record of a web "
+            "archive named as the record's `source` is (ARCHIVE#OFFSET), or an archive or folder that holds "
+            "one document. For an archive or folder of several, the documents are listed so that you can "
+            "name one, or --all explains each."
+        ),
     )
-    parser.add_argument("input", metavar="FILE")
+    parser.add_argument("input", metavar="INPUT", help="a file, ARCHIVE#OFFSET, or a folder")
     add_rule_options(parser)
+    parser.add_argument("--all", action="store_true", help="explain every document the input holds")
     parser.add_argument("--json", action="store_true", help="print the JSONL record instead")
     parser.set_defaults(func=run_explain)
 
 
 def run_explain(args: argparse.Namespace) -> int:
     config = config_from(args)
-    if not Path(args.input).is_file():
-        raise UsageError(f"no such file: {args.input}")
-    found = list(iter_documents([args.input]))
-    unsupported = Unreadable("skipped", f"not a supported input type ({SUPPORTED})")
-    outcome = run_one(found[0] if found else Document(args.input, None, origin=unsupported), config)
+    documents = _documents(args.input)
+    if len(documents) > 1 and not args.all:
+        listed = "\n".join(f"  {document.source}" for document in documents[:LISTED])
+        more = f"\n  ... and {len(documents) - LISTED} more" if len(documents) > LISTED else ""
+        raise UsageError(
+            f"{args.input} holds {len(documents)} documents; name one (its source as below) or pass --all:"
+            f"\n{listed}{more}"
+        )
+    status = EXIT_OK
+    for number, document in enumerate(documents):
+        if number and not args.json:
+            print()
+        if not _explain(document, config, as_json=args.json):
+            status = EXIT_FAILED
+    return status
+
+
+def _documents(argument: str) -> list[Document]:
+    """The documents INPUT names: a file's or folder's, or one archive record by its source."""
+    path, _, offset = argument.rpartition("#") if "#" in argument else (argument, "", "")
+    if offset and not Path(argument).exists():
+        if not offset.isdigit():
+            raise UsageError(f"{argument}: the part after # must be a record's offset")
+        if not Path(path).is_file():
+            raise UsageError(f"no such file: {path}")
+        named = [document for document in iter_documents([path]) if document.source == argument]
+        if not named:
+            raise UsageError(
+                f"{path} has no HTML record at offset {offset} (the record sources are FILE#OFFSET)"
+            )
+        return named
+    if not Path(argument).exists():
+        raise UsageError(f"no such file or folder: {argument}")
+    found = list(iter_documents([argument]))
+    if not found:
+        unsupported = Unreadable(Stage.SKIPPED, f"not a supported input type ({SUPPORTED})", "unsupported")
+        return [Document(argument, None, origin=unsupported)]
+    return found
+
+
+def _explain(document: Document, config: Config, *, as_json: bool) -> bool:
+    """Print one document's explanation; False when it gives no record."""
+    outcome = run_one(document, config)
     if outcome.record is None:
         assert outcome.error is not None
         print(
-            f"{args.input}: no record ({outcome.error['stage']}): {outcome.error['error']}", file=sys.stderr
+            f"{document.source}: no record ({outcome.error['stage']}): {outcome.error['error']}",
+            file=sys.stderr,
         )
-        return EXIT_FAILED
+        return False
     record = outcome.record
-    if args.json:
+    if as_json:
         print(json.dumps(record, ensure_ascii=False))
-        return EXIT_OK
-    kept = record["text"].split("\n")
-    print(
-        f"{args.input}: kept {len(kept)} paragraphs ({record['word_count']} words), "
-        f"removed {len(record['removed'])} text(s)"
-    )
-    for removal in record["removed"]:
-        where = "before extraction" if removal["at"] is None else _position(removal["at"], len(kept))
-        print(f"\n[{removal['rule']}] ({removal['family']}) {where}:")
-        print("    " + removal["text"])
-    return EXIT_OK
+        return True
+    for line in explanation(record):
+        print(line)
+    return True
 
 
-def _position(at: int, kept: int) -> str:
-    return "after the last paragraph" if at >= kept else f"at paragraph {at + 1}"
+def explanation(record: dict[str, Any]) -> list[str]:
+    """The record's kept paragraphs and removals in document order, as lines to print."""
+    kept = record["text"].split("\n") if record["text"] else []
+    removed = record["removed"]
+    lines = [
+        f"{record['source']}: kept {len(kept)} paragraphs ({record['word_count']} words), "
+        f"removed {len(removed)} text(s)"
+    ]
+    before = [removal for removal in removed if removal["at"] is None]
+    if before:
+        lines.append("")
+        lines.append("cut from the page before extraction:")
+        lines += [_removal(removal) for removal in before]
+    lines.append("")
+    placed = [removal for removal in removed if removal["at"] is not None]
+    for number, paragraph in enumerate(kept):
+        lines += [_removal(removal) for removal in placed if removal["at"] == number]
+        lines.append(f"  {number:>3}  {paragraph}")
+    lines += [_removal(removal) for removal in placed if removal["at"] >= len(kept)]
+    return lines
+
+
+def _removal(removal: dict[str, Any]) -> str:
+    return f"    -  [{removal['rule']}, {removal['family']}] {removal['text']}"

@@ -5,10 +5,16 @@ Pages are handed to the engine here (`engine.crawl`), not yielded by spider call
 scheduler runs dry, a page gives its outcome, or the spider is idle, the spider is asked for the
 requests of the pages the frontier releases (NewsSpider holds them until discovery is done and while
 the article budget allows).
+
+When the service that holds a shared crawl's state gives out (pipeline.crawl.shared: every call bounded,
+then ServiceUnavailable), or the crawl it holds was left by processes that died (StaleCrawl), the crawl
+stops here: one error line, the spider closed with the reason `frontier_unavailable` or `frontier_stale`,
+the records written so far kept. `failure` then says why, for `newsclean crawl` to report.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from typing import Any
@@ -17,9 +23,14 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Request, Response
+from scrapy.utils.defer import deferred_from_coro
+from twisted.internet import task
 from twisted.python.failure import Failure
 
+from pipeline.crawl.frontier import StaleCrawl
 from pipeline.crawl.items import PAGE, Interrupted
+from pipeline.crawl.logs import REPORTED
+from pipeline.runners.failures import ServiceUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +46,9 @@ class CrawlControl:
         self.idle_limit = crawler.settings.getfloat("NEWSCLEAN_FRONTIER_IDLE", FRONTIER_IDLE)
         self._progress = (-1, time.monotonic())
         self._joined = False
+        self._heartbeat: task.LoopingCall | None = None
+        # Why the crawl stopped early: the frontier's service gave out, or its crawl was left stale.
+        self.failure: ServiceUnavailable | StaleCrawl | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CrawlControl:
@@ -50,6 +64,9 @@ class CrawlControl:
             (control.spider_error, signals.spider_error),
         ):
             crawler.signals.connect(handler, signal=signal)
+        spider = control._spider()
+        if spider is not None:
+            spider.frontier.watch(control.service_failed)
         return control
 
     def _spider(self) -> Any:
@@ -57,21 +74,61 @@ class CrawlControl:
         return spider if hasattr(spider, "frontier") and hasattr(spider, "released_requests") else None
 
     def spider_opened(self, spider: Spider) -> None:
-        if self._spider() is not None:
-            self._spider().frontier.join()
-            self._joined = True
+        found = self._spider()
+        if found is None:
+            return
+        try:
+            found.frontier.join()
+        except StaleCrawl as error:
+            self.stop(error, "frontier_stale")
+            return
+        except ServiceUnavailable:
+            return  # stopped by service_failed
+        self._joined = True
+        if found.frontier.heartbeat_seconds:
+            self._heartbeat = task.LoopingCall(self._beat)
+            self._heartbeat.start(found.frontier.heartbeat_seconds, now=False)
+
+    def _beat(self) -> None:
+        found = self._spider()
+        if found is not None and self.failure is None:
+            with contextlib.suppress(ServiceUnavailable):  # stopped by service_failed
+                found.frontier.heartbeat()
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
+        if self._heartbeat is not None and self._heartbeat.running:
+            self._heartbeat.stop()
         found = self._spider()
         if found is None or not self._joined:
             return
-        left = found.frontier.waiting()
-        if left and found.max_pages is not None:
-            budget = found.max_pages
-            logger.info("%d pages not requested: the budget of %d articles was reached", left, budget)
-            self.crawler.stats.set_value("newsclean/pages_over_budget", left)
-        found.frontier.leave()
         self._joined = False
+        try:
+            left = found.frontier.waiting()
+            if left and found.max_pages is not None:
+                budget = found.max_pages
+                logger.info("%d pages not requested: the budget of %d articles was reached", left, budget)
+                self.crawler.stats.set_value("newsclean/pages_over_budget", left)
+            found.frontier.leave()
+        except ServiceUnavailable:
+            pass  # reported when it gave out; its keys stay, to be found stale by the next crawl
+
+    def service_failed(self, error: ServiceUnavailable) -> None:
+        """The frontier's service gave out (told once, by the frontier)."""
+        self.stop(error, "frontier_unavailable")
+
+    def stop(self, error: ServiceUnavailable | StaleCrawl, reason: str) -> None:
+        """Stop the crawl for good: one error line, the spider closed with `reason`."""
+        if self.failure is not None:
+            return
+        self.failure = error
+        logger.error("%s", error, extra={REPORTED: True})
+        self.crawler.stats.set_value("newsclean/stopped", str(error))
+        engine = self.crawler.engine
+        if engine is not None and engine.spider is not None:
+            from twisted.internet import reactor as installed
+
+            reactor: Any = installed
+            reactor.callLater(0, lambda: deferred_from_coro(engine.close_spider_async(reason=reason)))
 
     def interrupt(self) -> None:
         """Ctrl-C: drop the requests waiting in the downloader's queues, not sent yet, so that the stop
@@ -88,12 +145,15 @@ class CrawlControl:
         """Hand the pages the frontier lets go to the engine; how many."""
         spider = self._spider()
         engine = self.crawler.engine
-        if spider is None or engine is None or engine.spider is None:
+        if spider is None or engine is None or engine.spider is None or self.failure is not None:
             return 0
         count = 0
-        for request in spider.released_requests():
-            engine.crawl(request)
-            count += 1
+        try:
+            for request in spider.released_requests():
+                engine.crawl(request)
+                count += 1
+        except ServiceUnavailable:
+            return 0  # stopped by service_failed
         return count
 
     def scheduler_empty(self) -> None:
@@ -101,8 +161,12 @@ class CrawlControl:
 
     def spider_idle(self, spider: Spider) -> None:
         found = self._spider()
-        if found is None:
+        if found is None or self.failure is not None:
             return
+        with contextlib.suppress(ServiceUnavailable):  # stopped by service_failed
+            self._idle(found)
+
+    def _idle(self, found: Any) -> None:
         if self.release():
             raise DontCloseSpider
         frontier = found.frontier
@@ -139,5 +203,8 @@ class CrawlControl:
         if request is None or spider is None or not request.meta.get(PAGE) or request.meta.get(_DONE):
             return
         request.meta[_DONE] = True  # one outcome a page, even if its callback also failed
-        spider.frontier.page_done(article)
+        try:
+            spider.frontier.page_done(article)
+        except ServiceUnavailable:
+            return  # stopped by service_failed
         self.release()

@@ -19,9 +19,11 @@ from lxml import etree
 ListingKind = Literal["sitemap-index", "sitemap", "feed"]
 
 _DAY = re.compile(r"\s*(\d{4})-(\d{2})-(\d{2})")
-# An `&` that starts no entity or character reference: sitemaps often leave the `&` of a query bare, and
-# a recovering parser would drop what follows it as a broken entity.
+# An `&` that starts no entity or character reference: sitemaps and feeds often leave the `&` of a query
+# bare, and a recovering parser would drop what follows it as a broken entity. Escaped outside CDATA
+# sections only: a CDATA section (common around feed links) holds its `&` as written already.
 _BARE_AMPERSAND = re.compile(rb"&(?!(?:[A-Za-z][A-Za-z0-9._-]*|#[0-9]+|#[xX][0-9A-Fa-f]+);)")
+_CDATA = re.compile(rb"(<!\[CDATA\[.*?\]\]>)", re.S)
 _ROBOTS_SITEMAP = re.compile(r"^\s*sitemap\s*:\s*(\S+)", re.I)
 
 
@@ -106,10 +108,18 @@ def _root(data: bytes) -> etree._Element | None:
         resolve_entities=False, no_network=True, recover=True, remove_comments=True, remove_pis=True
     )
     try:
-        root = etree.fromstring(_BARE_AMPERSAND.sub(b"&amp;", data.lstrip()), parser=parser)
+        root = etree.fromstring(escape_bare_ampersands(data.lstrip()), parser=parser)
     except etree.XMLSyntaxError:
         return None
     return root
+
+
+def escape_bare_ampersands(data: bytes) -> bytes:
+    """The XML with every bare `&` outside CDATA sections written `&amp;`, so that `?id=7&page=1` in a
+    sitemap's `<loc>`, a feed's `<link>` or an Atom `href` is read as written."""
+    parts = _CDATA.split(data)
+    # split() with one group: the CDATA sections are the odd parts.
+    return b"".join(part if n % 2 else _BARE_AMPERSAND.sub(b"&amp;", part) for n, part in enumerate(parts))
 
 
 def _local(element: etree._Element) -> str:

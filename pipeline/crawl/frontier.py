@@ -22,8 +22,14 @@ from urllib.parse import urlsplit
 
 from scrapy.settings import BaseSettings
 
+from pipeline.runners.failures import ServiceUnavailable, mask_secrets
+
 # Pages handed out by one `release`: the rest follow when the scheduler has run dry again.
 RELEASE_BATCH = 1000
+
+
+class StaleCrawl(Exception):
+    """A shared crawl's state was left by processes that stopped without finishing it."""
 
 
 @dataclass(frozen=True)
@@ -43,6 +49,9 @@ class Waiting:
 
 
 class Frontier(Protocol):
+    # Seconds between two heartbeats of a process of a shared crawl (0: none needed).
+    heartbeat_seconds: float
+
     def claim(self, key: str) -> bool:
         """True the first time a key (a canonical URL, or a discovery document's) is claimed."""
         ...
@@ -98,12 +107,25 @@ class Frontier(Protocol):
         """Set the Scrapy settings this frontier needs (a shared scheduler), before they are frozen."""
         ...
 
+    def check(self) -> None:
+        """StaleCrawl when the crawl's state was left by processes that stopped without finishing it."""
+        ...
+
     def join(self) -> None:
-        """This process takes part in the crawl."""
+        """This process takes part in the crawl (StaleCrawl as `check`)."""
+        ...
+
+    def heartbeat(self) -> int:
+        """This process is still at work (called every `heartbeat_seconds`); how many other processes
+        of the crawl are."""
         ...
 
     def leave(self) -> None:
         """This process is done; the last one to leave clears a shared crawl's state."""
+        ...
+
+    def watch(self, callback: Callable[[ServiceUnavailable], None]) -> None:
+        """Have `callback` called once if the service holding the state gives out."""
         ...
 
 
@@ -111,6 +133,7 @@ class Frontier(Protocol):
 class MemoryFrontier:
     """The frontier of one crawler process."""
 
+    heartbeat_seconds: float = 0.0
     claimed: set[str] = field(default_factory=set)
     dates: dict[str, str] = field(default_factory=dict)
     news: set[str] = field(default_factory=set)
@@ -181,26 +204,35 @@ class MemoryFrontier:
     def configure(self, settings: BaseSettings) -> None:
         pass
 
+    def check(self) -> None:
+        pass
+
     def join(self) -> None:
         pass
+
+    def heartbeat(self) -> int:
+        return 0
 
     def leave(self) -> None:
         pass
 
+    def watch(self, callback: Callable[[ServiceUnavailable], None]) -> None:
+        pass
 
-def _memory(url: str, crawl: str) -> Frontier:
+
+def _memory(url: str, crawl: str, settings: BaseSettings) -> Frontier:
     return MemoryFrontier()
 
 
-def _redis(url: str, crawl: str) -> Frontier:
+def _redis(url: str, crawl: str, settings: BaseSettings) -> Frontier:
     from pipeline.crawl.shared import RedisFrontier  # imports redis and scrapy-redis only when asked for
 
-    return RedisFrontier(url, crawl)
+    return RedisFrontier(url, crawl, settings)
 
 
-# A frontier is opened with the setting's URL and the identity of the crawl (the spider and its arguments:
-# processes given the same ones share a crawl).
-FRONTIERS: dict[str, Callable[[str, str], Frontier]] = {
+# A frontier is opened with the setting's URL, the identity of the crawl (the spider and the arguments that
+# change what is crawled: processes given the same ones share a crawl) and the settings.
+FRONTIERS: dict[str, Callable[[str, str, BaseSettings], Frontier]] = {
     "memory": _memory,
     "redis": _redis,
 }
@@ -212,5 +244,5 @@ def open_frontier(settings: BaseSettings, crawl: str = "") -> Frontier:
     scheme = urlsplit(url).scheme
     if scheme not in FRONTIERS:
         known = ", ".join(f"{name}://" for name in FRONTIERS)
-        raise ValueError(f"NEWSCLEAN_FRONTIER {url!r}: unknown kind (known: {known})")
-    return FRONTIERS[scheme](url, crawl)
+        raise ValueError(f"NEWSCLEAN_FRONTIER {mask_secrets(url)!r}: unknown kind (known: {known})")
+    return FRONTIERS[scheme](url, crawl, settings)

@@ -16,10 +16,11 @@ from scrapy import Spider
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
-from pipeline.document import Document, Outcome
+from pipeline.document import Document, Outcome, Unreadable
 from pipeline.language import parse_languages
-from pipeline.process import Config, run_one, warm_up
-from pipeline.runners.pool import WORKER_DIED, Pool, run_in_worker
+from pipeline.process import DEFAULT_TIMEOUT, Config, run_one, warm_up
+from pipeline.runners.failures import FailurePolicy
+from pipeline.runners.pool import Pool, _kill_workers, run_in_worker
 from pipeline.runners.stats import RunStats
 from pipeline.writers.jsonl import JsonlWriter, errors_path
 
@@ -53,17 +54,22 @@ def errors_target(feeds: dict[str, Any], spider: Spider) -> tuple[str, bool]:
 
 
 class CleanPipeline:
-    """Settings: NEWSCLEAN_WORKERS (0 = inline), NEWSCLEAN_TIMEOUT (seconds per page),
-    NEWSCLEAN_DISABLE_RULES and NEWSCLEAN_LANG (as `clean --disable` and `--lang`). A spider whose
-    `articles_only` is set (news) keeps only the pages that are articles.
+    """Settings: NEWSCLEAN_WORKERS (0 = inline), NEWSCLEAN_TIMEOUT (seconds per page, 0 for no limit),
+    NEWSCLEAN_KILL_GRACE (seconds after it before a stuck worker is killed), NEWSCLEAN_DISABLE_RULES and
+    NEWSCLEAN_LANG (as `clean --disable` and `--lang`). A spider whose `articles_only` is set (news) keeps
+    only the pages that are articles. A page that takes too long, or whose worker dies, is decided by
+    the same FailurePolicy as the pool of `clean`.
     """
 
-    def __init__(self, crawler: Crawler, config: Config, workers: int, timeout: float) -> None:
+    def __init__(self, crawler: Crawler, config: Config, workers: int, policy: FailurePolicy) -> None:
         self.crawler = crawler
         self.config = config
         self.workers = workers
-        self.timeout = timeout
+        self.policy = policy
         self.pool: Pool | None = None
+        # One page a worker at a time: a page's wait (the time limit and the grace) is then its own
+        # processing, never the queue of pages ahead of it.
+        self.free_workers = asyncio.Semaphore(max(1, workers))
         self.stats = RunStats()
         self.errors: JsonlWriter | None = None
         self.errors_file = ""
@@ -72,13 +78,16 @@ class CleanPipeline:
     def from_crawler(cls, crawler: Crawler) -> CleanPipeline:
         settings = crawler.settings
         languages = parse_languages(settings.getlist("NEWSCLEAN_LANG"))
+        timeout = settings.getfloat("NEWSCLEAN_TIMEOUT", DEFAULT_TIMEOUT) or None
+        policy = FailurePolicy(timeout=timeout, kill_grace=settings.getfloat("NEWSCLEAN_KILL_GRACE", 10.0))
         config = Config(
             disabled_rules=frozenset(name.strip() for name in settings.getlist("NEWSCLEAN_DISABLE_RULES")),
             languages=languages or None,
             articles_only=bool(getattr(crawler.spidercls, "articles_only", False)),
+            timeout=policy.timeout,
         )
         workers = max(0, settings.getint("NEWSCLEAN_WORKERS", 1))
-        return cls(crawler, config, workers, settings.getfloat("NEWSCLEAN_TIMEOUT", 60.0))
+        return cls(crawler, config, workers, policy)
 
     def open_spider(self) -> None:
         spider = self.crawler.spider
@@ -108,25 +117,35 @@ class CleanPipeline:
         raise DropItem(f"no record, {outcome.error['stage']}: {outcome.error['error']}", log_level="INFO")
 
     async def _outcome(self, doc: Document) -> Outcome:
-        if self.pool is None or doc.content is None:  # inline, or a page that failed before cleaning
+        if self.pool is None or isinstance(doc.origin, Unreadable):  # inline, or failed before cleaning
             return run_one(doc, self.config)
-        for _attempt in range(2):
-            executor = self.pool.executor
-            loop = asyncio.get_running_loop()
+        async with self.free_workers:
+            return await self._in_worker(self.pool, doc)
+
+    async def _in_worker(self, pool: Pool, doc: Document) -> Outcome:
+        loop = asyncio.get_running_loop()
+        attempt = 1
+        while True:
+            executor = pool.executor
             try:
                 future = loop.run_in_executor(executor, run_in_worker, doc)
-                result: Outcome = await asyncio.wait_for(future, self.timeout)
+                result: Outcome = await asyncio.wait_for(future, self.policy.wait)
                 return result
             except BrokenProcessPool:
                 # A worker died (out of memory, a crash in a C library). Every page pending on that
-                # pool fails the same way; the first to notice replaces it and each is tried once more.
-                if self.pool.renew(executor):
+                # pool fails the same way; the first to notice replaces it and each is tried again.
+                if pool.renew(executor):
                     logger.warning("a worker process died; starting a new pool")
+                if not self.policy.retry(attempt):
+                    return run_one(self.policy.died(doc), self.config)
+                attempt += 1
             except TimeoutError:
-                # The worker keeps going until it finishes; only the wait stops here.
-                message = f"extraction took longer than {self.timeout:g} s"
-                return run_one(doc.failed("extract", message), self.config)
-        return run_one(doc.failed("extract", WORKER_DIED + ", twice"), self.config)
+                # Past the time limit and the grace: the worker is stuck where the limit inside it cannot
+                # reach (a C call). It is killed; the pages it shared the pool with are tried again.
+                _kill_workers(executor)
+                if pool.renew(executor):
+                    logger.warning("a worker process was stuck on %s; starting a new pool", doc.source)
+                return run_one(self.policy.timed_out(doc), self.config)
 
     def close_spider(self) -> None:
         if self.pool is not None:

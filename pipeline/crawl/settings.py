@@ -47,6 +47,8 @@ DOWNLOADER_MIDDLEWARES = {
     "pipeline.crawl.archive.WarcArchive": 950,
 }
 EXTENSIONS = {
+    # No password of a service's URL in any log line (pipeline.crawl.logs).
+    "pipeline.crawl.logs.LogFilters": 0,
     # The frontier's lifecycle and its pages (pipeline.crawl.control); bodies over the size cap.
     "pipeline.crawl.control.CrawlControl": 500,
     "pipeline.crawl.refusals.SizeCap": 500,
@@ -62,8 +64,10 @@ FEED_EXPORTERS = {
 
 # Extraction and cleaning processes; 0 runs them inline in the crawling process.
 NEWSCLEAN_WORKERS = 1
-# Seconds one page may take in a worker before it is recorded as an extract error.
+# Seconds one page may take before it is recorded as an extract error (0: no limit), and seconds after
+# that before a worker still stuck on it is killed (pipeline.runners.failures.FailurePolicy).
 NEWSCLEAN_TIMEOUT = 60.0
+NEWSCLEAN_KILL_GRACE = 10.0
 # Rule names to turn off, as `clean --disable`.
 NEWSCLEAN_DISABLE_RULES: list[str] = []
 # Keep only records in these languages (ISO 639-1), as `clean --lang`.
@@ -75,6 +79,13 @@ ARCHIVE_WARC = ""
 NEWSCLEAN_FRONTIER = "memory://"
 # Seconds an idle process of a shared crawl waits for the others to make progress before it closes.
 NEWSCLEAN_FRONTIER_IDLE = 120.0
+# A shared frontier's service: seconds each call may take, and calls before it counts as unavailable (the
+# crawl then stops); seconds between two renewals of a process's lease (it lapses after three); whether
+# to delete a crawl left by processes that stopped without finishing it, rather than refuse to start.
+NEWSCLEAN_FRONTIER_TIMEOUT = 10.0
+NEWSCLEAN_FRONTIER_ATTEMPTS = 3
+NEWSCLEAN_FRONTIER_HEARTBEAT = 10.0
+NEWSCLEAN_FRONTIER_RESET = False
 # Sitemaps and feeds a news crawl fetches at most (robots.txt and the home page aside), and the sitemap
 # index levels it follows below the sitemaps robots.txt names.
 NEWSCLEAN_MAX_DISCOVERY = 500

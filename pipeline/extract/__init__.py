@@ -19,6 +19,7 @@ from pipeline.extract.entries import entry_run, mark_entry_article
 from pipeline.extract.metadata import extract_author, read_metadata
 from pipeline.extract.readability import readability_lines
 from pipeline.extract.repair import close_title
+from pipeline.extract.reveal import reveal_hidden_prose
 from pipeline.extract.trafilatura import EXTRACTOR, LOGGERS, ExtractOptions, main_text, parse
 from pipeline.rules.page.engine import prune
 from pipeline.rules.page.shapes import PageRule
@@ -58,6 +59,8 @@ def extract_html(
     headlines = _headlines(tree, metadata.title)  # before trafilatura prunes the tree
     if options.entries:
         mark_entry_article(tree)
+    if options.reveal_hidden_prose:
+        reveal_hidden_prose(tree)
     removed = prune(tree, page_rules, url or metadata.url, metadata.description) if page_rules else ()
     # readability reads the page as trafilatura gets it, the page rules' blocks cut; only a page with a
     # table can be laid out with tables, and only then is a copy kept (the extraction changes the tree).

@@ -9,7 +9,7 @@ Private names, read from trafilatura 2.3.1 (pyproject.toml pins `trafilatura>=2.
 - `trafilatura.metadata.examine_meta`, `extract_title`, `extract_url`, `extract_sitename`: the metadata
   steps for the record's fields, without categories, tags and license; `trafilatura.metadata.JSON_MINIFY`
   and `trafilatura.json_metadata.extract_json`, `extract_json_parse_error`, `normalize_json`: its JSON-LD
-  step (`extract_meta_json`), run here with one repair (`_json_ld`, below).
+  step (`extract_meta_json`), run here with one repair (`json_ld`, below).
 - `trafilatura.external.compare_extraction` and `trafilatura.htmlprocessing.tree_cleaning`: the
   comparison with trafilatura's readability and jusText that its default mode runs on every page, run
   here on the pages whose own extraction is doubtful (`second_opinion`).
@@ -114,6 +114,9 @@ class ExtractOptions:
     # A page made of a run of entries (a live blog) has the block around all of them as its article
     # (extract/entries.py).
     entries: bool = True
+    # A hidden block of prose (the rest of an article that a script reveals) is shown before the page
+    # rules and the extraction read the page (extract/reveal.py).
+    reveal_hidden_prose: bool = True
     # Use trafilatura's public API (bare_extraction, extract_metadata) instead of its internals: the
     # same text, at the cost of a copy of each page and of the metadata newsclean does not keep.
     public_api: bool = False
@@ -298,16 +301,17 @@ class MetadataFields:
 
 
 def metadata_fields(
-    tree: HtmlElement, url: str | None, options: ExtractOptions, author: Any
+    tree: HtmlElement, url: str | None, options: ExtractOptions, author: Any, blocks: tuple[Any, ...]
 ) -> MetadataFields:
     """trafilatura's metadata steps for the record's fields, without categories, tags and license.
 
-    `author(tree)` is the author fallback for pages whose metadata names none.
+    `author(tree)` is the author fallback for pages whose metadata names none; `blocks` are the page's
+    JSON-LD blocks as `json_ld(tree)` parsed them.
     """
     if options.public_api:
         found: Any = extract_metadata(tree, url, _date_params(options))
     else:
-        found = _json_ld(tree, examine_meta(tree))
+        found = _json_ld(blocks, examine_meta(tree))
         if not found.title:
             found.title = extract_title(tree)
         if not found.author:
@@ -333,24 +337,43 @@ def readability_summary(tree: HtmlElement) -> str:
 _JSON_LD = XPath('.//script[@type="application/ld+json" or @type="application/settings+json"]')
 
 
-def _json_ld(tree: HtmlElement, metadata: Any) -> Any:
-    """trafilatura's `extract_meta_json`, with a block that its unescaping breaks parsed as written."""
+@dataclass(frozen=True)
+class Unparsed:
+    """A JSON-LD block that parses neither unescaped nor as written: its unescaped text, which
+    trafilatura's regular-expression fallback reads."""
+
+    text: str
+
+
+def json_ld(tree: HtmlElement) -> tuple[Any, ...]:
+    """The page's JSON-LD blocks in page order, each parsed once, as trafilatura's `extract_meta_json`
+    reads them (strings unescaped), with a block that its unescaping breaks parsed as written; a block
+    that parses neither way is an `Unparsed`."""
+    blocks: list[Any] = []
     for script in _JSON_LD(tree):
         if not script.text:
             continue
         minified = JSON_MINIFY.sub(r"\1", script.text)
         unescaped = normalize_json(minified)
         try:
-            metadata = extract_json(json.loads(unescaped, strict=False), metadata)
+            blocks.append(json.loads(unescaped, strict=False))
             continue
         except json.JSONDecodeError:
             pass
         try:
-            schema = json.loads(minified, strict=False)
+            blocks.append(_unescaped(json.loads(minified, strict=False)))
         except json.JSONDecodeError:
-            metadata = extract_json_parse_error(unescaped, metadata)
-            continue
-        metadata = extract_json(_unescaped(schema), metadata)
+            blocks.append(Unparsed(unescaped))
+    return tuple(blocks)
+
+
+def _json_ld(blocks: tuple[Any, ...], metadata: Any) -> Any:
+    """trafilatura's `extract_meta_json`, on blocks parsed by `json_ld`."""
+    for block in blocks:
+        if isinstance(block, Unparsed):
+            metadata = extract_json_parse_error(block.text, metadata)
+        else:
+            metadata = extract_json(block, metadata)
     return metadata
 
 
@@ -371,6 +394,8 @@ __all__ = [
     "LOGGERS",
     "ExtractOptions",
     "MetadataFields",
+    "Unparsed",
+    "json_ld",
     "main_text",
     "metadata_fields",
     "normalize_authors",

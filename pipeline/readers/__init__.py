@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Callable, Container, Iterable, Iterator
 
 from pipeline.document import Document, Kind, Unreadable
-from pipeline.readers.files import NO_SUCH_FILE, FileOrigin, Identity, expand, identity
+from pipeline.readers.files import FileOrigin, Identity, expand, identity
 from pipeline.readers.warc import read_archive
 
 # A reader turns one file into its documents; records it passes over (an archive's requests, say) are
@@ -71,26 +71,27 @@ def iter_documents(
     passed = Counter() if passed is None else passed
     for found in expand(arguments, exclude):
         if found.stage is not None:
-            yield Document(found.path, None, origin=Unreadable(found.stage, found.reason))
+            origin = Unreadable(found.stage, found.reason, "missing" if found.missing else None)
+            yield Document(found.path, None, origin=origin)
             continue
         suffix, reader = reader_for(os.path.basename(found.path))
         if reader is not None:
             yield from reader(found.path, passed)
         elif suffix is None:
             reason = f"{UNSUPPORTED} ({SUPPORTED})"
-            yield Document(found.path, None, origin=Unreadable("skipped", reason))
+            yield Document(found.path, None, origin=Unreadable("skipped", reason, "unsupported"))
 
 
 def is_missing(document: Document) -> bool:
     """Whether the document stands for an argument that named nothing."""
     origin = document.origin
-    return isinstance(origin, Unreadable) and origin.stage == "read" and origin.message == NO_SUCH_FILE
+    return isinstance(origin, Unreadable) and origin.cause == "missing"
 
 
 def is_unsupported(document: Document) -> bool:
     """Whether the document stands for a file of no supported type."""
     origin = document.origin
-    return isinstance(origin, Unreadable) and origin.message.startswith(UNSUPPORTED)
+    return isinstance(origin, Unreadable) and origin.cause == "unsupported"
 
 
 def count_documents(arguments: Iterable[str]) -> int | None:

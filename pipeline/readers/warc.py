@@ -2,26 +2,32 @@
 reference (the archive's path and the record's offset) so that the worker that processes it reads it.
 
 The scan walks the archive record by record (gzip member by member) and reads only each record's
-headers; a truncated or corrupt record is one error line, and in a gzipped archive the walk goes on at
-the next whole member. A worker reads its record's payload with warcio, which undoes chunked transfer
-and Content-Encoding as the crawl's archive stored them.
+headers, always forward; a truncated or corrupt record, or one whose Content-Length does not fit, is one
+error line, and the walk goes on at the next gzip member that inflates, or in a plain `.warc` at the next
+record header found. A worker reads its record's payload with warcio, which undoes chunked transfer and
+Content-Encoding as the crawl's archive stored them.
 """
 
 from __future__ import annotations
 
+import os
 import zlib
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from io import BytesIO
-from typing import IO
+from typing import IO, NoReturn
 
 from pipeline.document import Document, DocumentError, Unreadable
 from pipeline.readers.files import open_regular, read_capped
+from pipeline.record import http_status, utc_timestamp
 
 _CHUNK = 64 * 1024
-_HEAD = 64 * 1024  # WARC and HTTP headers of a record must fit in this many bytes
+# A record's headers (WARC or ARC, then HTTP) of more bytes than this are refused with an error line: a
+# long Set-Cookie or URI is read, and the scan's memory stays bounded.
+_HEAD_LIMIT = 4 * 1024 * 1024
 _GZIP_MAGIC = b"\x1f\x8b\x08"
+_WARC_LINE = b"\nWARC/1."  # a record's first line, after the end of the record before it
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
 
 
@@ -55,7 +61,7 @@ def _member(handle: IO[bytes], max_bytes: int) -> BytesIO:
         if not chunk:
             raise EOFError("the record's gzip member is truncated")
         out.write(inflate.decompress(chunk))
-        if out.tell() > max_bytes + _HEAD:
+        if out.tell() > max_bytes + _HEAD_LIMIT:
             raise DocumentError("read", f"larger than {max_bytes} bytes (raise it with --max-bytes)")
     out.seek(0)
     return out
@@ -113,7 +119,7 @@ def read_archive(path: str, passed: Counter[str]) -> Iterator[Document]:
                 origin=WarcOrigin(path, found.offset),
                 url=found.warc.get("warc-target-uri"),
                 content_type=found.http.get("content-type"),
-                fetched_at=_utc(found.warc.get("warc-date")),
+                fetched_at=utc_timestamp(found.warc.get("warc-date")),
                 status=found.status,
             )
     if not given:  # every input gives a record or an error line, an archive without pages too
@@ -128,23 +134,18 @@ def _kind(record: Record) -> str:
     return "html" if declared.split(";")[0].strip().lower() in _HTML_TYPES else "non-html"
 
 
-def _utc(date: str | None) -> str | None:
-    """A WARC-Date as the contract's fetched_at: to the second, with Z."""
-    if not date:
-        return None
-    date = date.strip()
-    if date.endswith("Z") and "." in date:
-        date = date.split(".")[0] + "Z"
-    return date
+class _Short(Exception):
+    """The bytes given end before the record's headers do, and the record has more."""
 
 
 def _gzip_records(handle: IO[bytes]) -> Iterator[Record | Damaged]:
     """Records of a gzipped archive, one gzip member each, read as one stream (the bytes after a member
-    start the next); a corrupt member is reported and the walk goes on at the next member that inflates."""
+    start the next); a corrupt member, or one whose record is malformed, is reported and the walk goes
+    on at the next member (the next that inflates, after a corrupt one)."""
     offset, pending = 0, b""
     while True:
         try:
-            head, used, pending = _inflate_member(handle, pending)
+            head, size, used, pending = _inflate_member(handle, pending)
         except EOFError as error:
             yield Damaged(offset, f"truncated archive: {error}", None)
             return
@@ -158,33 +159,56 @@ def _gzip_records(handle: IO[bytes]) -> Iterator[Record | Damaged]:
             continue
         if not used:
             return
+        found: Record | Damaged
         try:
-            yield _parse(offset, head)
+            found = _parse(offset, head, size)[0]
+        except _Short:
+            found = Damaged(offset, _TOO_LONG, offset + used)
         except ValueError as error:
-            yield Damaged(offset, f"not a WARC record: {error}", offset + used)
+            found = Damaged(offset, str(error), offset + used)
+        yield found
         offset += used
 
 
-def _inflate_member(handle: IO[bytes], pending: bytes) -> tuple[bytes, int, bytes]:
-    """The first bytes of the member that `pending` and then the handle hold, the compressed bytes it
-    used, and the bytes read after it; (b"", 0, b"") at the end of the archive."""
+def _inflate_member(handle: IO[bytes], pending: bytes) -> tuple[bytes, int, int, bytes]:
+    """The member that `pending` and then the handle hold: its first bytes (its headers, up to
+    _HEAD_LIMIT), its size inflated, the compressed bytes it used, and the bytes read after it;
+    (b"", 0, 0, b"") at the end of the archive."""
     inflate = zlib.decompressobj(31)
     head = bytearray()
-    used = 0
+    size = used = 0
+    reading = True  # whether `head` still lacks the end of the record's headers
     chunk = pending or handle.read(_CHUNK)
     if not chunk:
-        return b"", 0, b""
+        return b"", 0, 0, b""
     while True:
-        data = inflate.decompress(chunk)
-        if len(head) < _HEAD:
-            head += data[: _HEAD - len(head)]
+        data = inflate.decompress(chunk, _CHUNK)  # at most _CHUNK bytes at a time, however it inflates
+        while True:
+            size += len(data)
+            if reading:
+                head += data
+                reading = len(head) < _HEAD_LIMIT and (len(head) < _CHUNK or _incomplete(head))
+            if inflate.eof or (len(data) < _CHUNK and not inflate.unconsumed_tail):
+                break
+            data = inflate.decompress(inflate.unconsumed_tail, _CHUNK)
         if inflate.eof:
             rest = inflate.unused_data
-            return bytes(head), used + len(chunk) - len(rest), rest
+            return bytes(head[:_HEAD_LIMIT]), size, used + len(chunk) - len(rest), rest
         used += len(chunk)
         chunk = handle.read(_CHUNK)
         if not chunk:
             raise EOFError("the last record's gzip member ends before its end")
+
+
+def _incomplete(head: bytearray) -> bool:
+    """Whether a record's first bytes (more to come) end before its headers do."""
+    try:
+        _parse(0, bytes(head), None)
+    except _Short:
+        return True
+    except ValueError:
+        return False
+    return False
 
 
 def _next_member(handle: IO[bytes], start: int) -> int | None:
@@ -210,63 +234,196 @@ def _next_member(handle: IO[bytes], start: int) -> int | None:
 
 
 def _plain_records(handle: IO[bytes]) -> Iterator[Record | Damaged]:
-    """Records of an uncompressed archive, found by their Content-Length."""
-    offset = 0
+    """Records of an uncompressed archive, each found after the one before by its Content-Length (blank
+    lines between records skipped). Where that leads to no record, or a record's WARC headers are
+    malformed or its Content-Length is not a byte count that ends within the file, the walk goes on at
+    the next record header found after it."""
+    size = os.fstat(handle.fileno()).st_size
+    offset = _skip_blank_lines(handle, 0, size)
+    while offset < size:
+        try:
+            record, length = _read_head(handle, offset, size)
+        except _Unread as error:
+            yield Damaged(offset, str(error), offset + error.length)
+            offset = _skip_blank_lines(handle, offset + error.length, size)
+            continue
+        except ValueError as error:
+            resume = _next_header(handle, offset + 1, size)
+            yield Damaged(offset, str(error), resume)
+            if resume is None:
+                return
+            offset = resume
+            continue
+        yield record
+        offset = _skip_blank_lines(handle, offset + length, size)
+
+
+class _Unread(ValueError):
+    """A record whose headers cannot be read but whose length is known: the walk goes on after it."""
+
+    def __init__(self, message: str, length: int) -> None:
+        super().__init__(message)
+        self.length = length
+
+
+def _read_head(handle: IO[bytes], offset: int, size: int) -> tuple[Record, int]:
+    """The record at `offset` of a plain archive of `size` bytes, and its length (headers and block);
+    ValueError if it is malformed or does not fit the file, _Unread if its headers are longer than
+    _HEAD_LIMIT but its WARC headers say where it ends."""
+    want = _CHUNK
     while True:
         handle.seek(offset)
-        head = handle.read(_HEAD)
-        if not head.strip():
-            return
+        head = handle.read(min(want, size - offset))
         try:
-            record = _parse(offset, head)
-            length = int(record.warc.get("content-length", ""))
-        except ValueError as error:
-            yield Damaged(offset, f"not a WARC record: {error}", None)
-            return
-        block = head.index(b"\r\n\r\n") + 4
-        end = offset + block + length + 4  # the block, then CRLF CRLF
-        handle.seek(0, 2)
-        if end - 4 > handle.tell():
-            yield Damaged(offset, "truncated archive: the last record ends before its Content-Length", None)
-            return
-        yield record
-        offset = end
+            return _parse(offset, head, size - offset)
+        except _Short:
+            if want >= _HEAD_LIMIT:
+                break
+            want = min(want * 8, _HEAD_LIMIT)
+    try:
+        _, start, length = _locate(head, size - offset)
+    except _Short:
+        raise ValueError(_TOO_LONG) from None
+    raise _Unread(_TOO_LONG, start + length)
 
 
-def _parse(offset: int, head: bytes) -> Record:
-    """WARC headers (or an ARC record's header line), then for a response the HTTP status and headers;
-    raise ValueError if malformed."""
-    if head.startswith(b"WARC/"):
-        block, _, rest = head.partition(b"\r\n\r\n")
-        warc = _headers(block.split(b"\r\n")[1:])
-    else:
-        warc, rest = _arc_header(head)
+_TOO_LONG = f"the record's headers do not end within its first {_HEAD_LIMIT:,} bytes"
+
+
+def _skip_blank_lines(handle: IO[bytes], offset: int, size: int) -> int:
+    """The first offset at or after `offset` that is not a CR or LF (`size` if none): where the next
+    record starts, after the CRLF CRLF that ends the one before."""
+    want = 64
+    while offset < size:
+        handle.seek(offset)
+        chunk = handle.read(want)
+        if not chunk:
+            return size
+        rest = chunk.lstrip(b"\r\n")
+        offset += len(chunk) - len(rest)
+        if rest:
+            return offset
+        want = _CHUNK
+    return size
+
+
+def _next_header(handle: IO[bytes], start: int, size: int) -> int | None:
+    """The offset of the next WARC record at or after `start`: a `WARC/1.` line after a newline, whose
+    WARC headers end within _CHUNK bytes and whose Content-Length fits the file; None if there is none."""
+    position = start - 1  # the newline before the record's first line
+    while True:
+        handle.seek(position)
+        window = handle.read(_CHUNK)
+        found = window.find(_WARC_LINE)
+        if found < 0:
+            if len(window) < _CHUNK:
+                return None
+            position += len(window) - len(_WARC_LINE) + 1
+            continue
+        candidate = position + found + 1
+        handle.seek(candidate)
+        try:
+            _locate(handle.read(_CHUNK), size - candidate)
+            return candidate
+        except (_Short, ValueError):
+            position = candidate
+
+
+def _parse(offset: int, head: bytes, available: int | None) -> tuple[Record, int]:
+    """The record whose first bytes are `head`, and its length (headers and block, without the blank
+    lines after it). `available` is how many bytes the record can have (to the end of its gzip member
+    or of the file; None: unknown). Raise _Short if `head` ends before the headers do and the record
+    has more bytes, ValueError if it is malformed or its length does not fit."""
+    warc, start, length = _locate(head, available)
+    end = start + length
     status: int | None = None
     http: dict[str, str] = {}
-    if warc.get("content-type", "").startswith("application/http") and rest.startswith(b"HTTP/"):
-        http_block = rest.partition(b"\r\n\r\n")[0].split(b"\r\n")
-        parts = http_block[0].split()
-        status = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else None
-        http = _headers(http_block[1:])
-    return Record(offset, warc, status, http)
+    if warc.get("content-type", "").lower().startswith("application/http"):
+        status, http = _http_header(head[start:end], complete=len(head) >= end)
+    return Record(offset, warc, status, http), end
 
 
-def _arc_header(head: bytes) -> tuple[dict[str, str], bytes]:
+def _locate(head: bytes, available: int | None) -> tuple[dict[str, str], int, int]:
+    """A record's WARC headers (or what an ARC header line stands for), where its block starts and the
+    block's length, checked to fit in `available` bytes; raise _Short or ValueError as _parse does."""
+    if head.startswith(b"WARC/"):
+        end = head.find(b"\r\n\r\n")
+        if end < 0:
+            _short(head, available, "truncated archive, or not a WARC record: its WARC headers do not end")
+        warc = _headers(head[:end].split(b"\n")[1:])
+        start, length = end + 4, _length(warc.get("content-length"), "Content-Length")
+    else:
+        warc, start, length = _arc_header(head, available)
+    if available is not None and start + length > available:
+        raise ValueError(
+            f"truncated archive, or a wrong length: the record declares {length:,} bytes after its headers "
+            f"and {available - start:,} follow"
+        )
+    return warc, start, length
+
+
+def _short(head: bytes, available: int | None, message: str) -> NoReturn:
+    """Raise _Short if the record has bytes beyond `head`, else ValueError(message)."""
+    if available is None or len(head) < available:
+        raise _Short
+    raise ValueError(message)
+
+
+_NEITHER = "not a WARC record: neither a WARC version line nor an ARC record header"
+
+
+def _length(value: str | None, name: str) -> int:
+    """A record's declared length: a count of bytes, in decimal digits; ValueError otherwise."""
+    if value is None:
+        raise ValueError(f"not a WARC record: no {name}")
+    digits = value.strip()
+    if not digits.isascii() or not digits.isdigit():
+        raise ValueError(f"bad {name} {value[:40]!r}: not a count of bytes")
+    if len(digits) > 18:
+        raise ValueError(f"bad {name} {value[:40]!r}: larger than any archive")
+    return int(digits)
+
+
+def _arc_header(head: bytes, available: int | None) -> tuple[dict[str, str], int, int]:
     """An ARC (version 1) record's header line, `URL IP DATE MIME LENGTH`, as the WARC headers it stands
-    for, and the bytes after it."""
-    line, newline, rest = head.partition(b"\n")
-    fields = line.decode("utf-8", "replace").split(" ")
-    if not newline or len(fields) != 5 or not fields[4].isdigit() or len(fields[2]) != 14:
-        raise ValueError("neither a WARC version line nor an ARC record header")
-    uri, _ip, date, mime, _length = fields
-    stamp = f"{date[:4]}-{date[4:6]}-{date[6:8]}T{date[8:10]}:{date[10:12]}:{date[12:14]}Z"
+    for, where its block starts, and the block's length."""
+    end = head.find(b"\n")
+    if end < 0:
+        _short(head, available, _NEITHER)
+    fields = head[:end].decode("utf-8", "replace").rstrip("\r").rsplit(" ", 4)
+    if len(fields) != 5 or len(fields[2]) != 14 or not fields[2].isdigit():
+        raise ValueError(_NEITHER)
+    uri, _ip, date, mime, length = fields
+    block = head[end + 1 : end + 6]
+    if len(block) < 5 and b"HTTP/".startswith(block) and (available is None or len(head) < available):
+        raise _Short
     warc = {
         "warc-type": "warcinfo" if uri.startswith("filedesc:") else "response",
         "warc-target-uri": uri,
-        "warc-date": stamp,
-        "content-type": "application/http" if rest.startswith(b"HTTP/") else mime,
+        "warc-date": date,
+        "content-type": "application/http" if block == b"HTTP/" else mime,
     }
-    return warc, rest
+    return warc, end + 1, _length(length, "ARC record length")
+
+
+def _http_header(block: bytes, complete: bool) -> tuple[int | None, dict[str, str]]:
+    """The HTTP status and headers that begin a record's block (`complete`: the block is whole); None and
+    no headers if it does not begin with an HTTP status line. Raise _Short if the headers go on past an
+    incomplete block."""
+    if not block.startswith(b"HTTP/"):
+        if not complete and b"HTTP/".startswith(block):
+            raise _Short
+        return None, {}
+    end = block.find(b"\r\n\r\n")
+    bare = block.find(b"\n\n", 0, len(block) if end < 0 else end)  # headers that end lines with LF alone
+    end = bare if bare >= 0 else end
+    if end < 0:
+        if not complete:
+            raise _Short
+        end = len(block)
+    lines = block[:end].split(b"\n")
+    parts = lines[0].split()
+    return http_status(parts[1] if len(parts) > 1 else None), _headers(lines[1:])
 
 
 def _headers(lines: list[bytes]) -> dict[str, str]:

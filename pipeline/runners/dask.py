@@ -20,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
-import fcntl
+import functools
 import glob
 import itertools
 import json
@@ -38,17 +38,18 @@ from typing import Any
 
 from pipeline.document import Document
 from pipeline.process import Config, run_one, warm_up
-from pipeline.readers import find_among
-from pipeline.readers.files import identity
+from pipeline.readers.files import Identity
 from pipeline.runners.failures import ServicePolicy, ServiceUnavailable
 from pipeline.runners.stats import RunStats
 from pipeline.writers import WRITERS
 from pipeline.writers.jsonl import JsonlWriter
+from pipeline.writers.lock import OutputBusy, OutputLock
 
 PARTITION = 64  # documents per partition: a shard each
 IN_FLIGHT_PER_WORKER = 2  # partitions submitted ahead per worker: memory stays flat
 MANIFEST = "manifest.json"
-LOCK = ".newsclean.lock"
+# The id of the run that writes the folder now; emptied when it ends. A task of another run writes nothing.
+RUN = ".newsclean-run"
 # The manifest's mark: a folder whose manifest carries it holds this engine's shards, which a run may
 # replace; any other file in the folder is someone else's.
 MARKER = "newsclean clean --engine dask"
@@ -128,8 +129,15 @@ _warmed = False
 
 
 def _warm_up_once() -> None:
-    """`warm_up()` once in each worker process, at its first partition, as the pool's initializer does."""
+    """`warm_up()` once in each Dask worker process, at its first partition, as the pool's initializer
+    does (a partition run in any other process, by a test say, leaves that process as it is)."""
     global _warmed
+    from distributed import get_worker
+
+    try:
+        get_worker()
+    except ValueError:
+        return
     with _warm:
         if not _warmed:
             warm_up()
@@ -137,9 +145,9 @@ def _warm_up_once() -> None:
 
 
 def _holder(folder: Path) -> str | None:
-    """The run id in the folder's lock file: the run that holds the folder now."""
+    """The id of the run that writes the folder now (None: none, or the mark cannot be read)."""
     try:
-        return (folder / LOCK).read_text(encoding="ascii").strip()
+        return (folder / RUN).read_text(encoding="ascii").strip()
     except (OSError, UnicodeDecodeError):
         return None
 
@@ -236,37 +244,28 @@ def _literal(argument: str) -> str:
 
 
 class ShardFolder:
-    """The folder a run writes its shards to, checked and locked before anything in it is written."""
+    """The folder a run writes its shards to: checked before anything is written, held by one run at a
+    time (the output lock every run takes, `.<name>.lock` beside it), and marked with the id of the run
+    that writes it now (`.newsclean-run` in it), which every task reads before it writes."""
 
     def __init__(self, output: str, format: str) -> None:
         self.path = shard_folder(output)
         self.format = format
-        self.run = uuid.uuid4().hex  # this run's id: in its task keys, its temporary files and the lock
-        self._lock: int | None = None
+        self.run = uuid.uuid4().hex  # this run's id: in its task keys, its temporary files, `.newsclean-run`
+        self._lock: OutputLock | None = None
+        self._marked = False
 
     def check(self, arguments: Iterable[str]) -> None:
-        """ShardFolderError if the folder is an input, holds one or lies inside an input folder (its
-        shards would be read as inputs), or holds files this engine did not write."""
-        arguments = list(arguments)
+        """ShardFolderError if an argument names the folder or a path in it (the run would replace an
+        input), or the folder holds files this engine did not write. (Inputs found by walking a folder
+        that holds the shard folder pass it over: see `outside`.)"""
         real = os.path.realpath(self.path)
         for argument in arguments:
-            literal = _literal(argument)
-            target = os.path.realpath(literal)
-            if _within(target, real):
+            if _within(os.path.realpath(_literal(argument)), real):
                 raise ShardFolderError(
                     f"the shard folder {self.path} is or holds the input {argument}: give another -o"
                 )
-            if literal == argument and os.path.isdir(target) and _within(real, target):
-                raise ShardFolderError(
-                    f"the shard folder {self.path} is inside the input folder {argument}: its shards "
-                    "would be read as inputs; give an -o outside the inputs"
-                )
         self._check_contents()
-        self._check_free()
-        files = {key for key in map(identity, map(str, self._entries())) if key is not None}
-        clash = find_among(arguments, files) if files else None
-        if clash is not None:
-            raise ShardFolderError(f"the shard folder {self.path} holds the input {clash}: give another -o")
 
     def _entries(self) -> list[Path]:
         try:
@@ -286,57 +285,51 @@ class ShardFolder:
         for entry in entries:
             name = entry.name
             shard = name == MANIFEST or _SHARD.fullmatch(name) or _TEMPORARY.fullmatch(name)
-            known = name == LOCK or (ours and shard)
+            known = name == RUN or (ours and shard)
             if not known or entry.is_symlink() or not entry.is_file():
                 raise ShardFolderError(
                     f"the shard folder {self.path} holds {name}, which `{MARKER}` did not write: "
                     "give another -o (a run never replaces a file it did not write)"
                 )
 
-    def _check_free(self) -> None:
-        """ShardFolderError if another run holds the folder now (checked before connecting, again
-        when locking)."""
-        try:
-            handle = os.open(self.path / LOCK, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
-        except OSError:
-            return  # no lock file: no run has held the folder
-        try:
-            self._take(handle)
-        finally:
-            os.close(handle)
-
-    def _take(self, handle: int) -> None:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise ShardFolderError(
-                f"another run is writing to the shard folder {self.path}: wait for it or give another -o"
-            ) from None
-
     def lock(self) -> None:
-        """Take the folder for this run (created if need be); ShardFolderError if another run holds it."""
+        """Take the folder for this run; ShardFolderError if another run holds it."""
         try:
-            self.path.mkdir(parents=True, exist_ok=True)
-            handle = os.open(self.path / LOCK, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+            self._lock = OutputLock([self.path])
+        except OutputBusy as error:
+            raise ShardFolderError(str(error)) from None
         except OSError as error:
             raise ShardFolderError(f"cannot use the shard folder {self.path}: {error.strerror}") from None
         try:
-            self._take(handle)
-        except ShardFolderError:
-            os.close(handle)
+            self._check_contents()  # again, now that no other run can change it
+        except BaseException:
+            self.unlock()
             raise
-        self._lock = handle
-        os.ftruncate(handle, 0)
-        os.write(handle, self.run.encode("ascii"))
-        self._check_contents()  # again, now that no other run can change it
+
+    def identities(self) -> set[Identity]:
+        """(device, inode) of the lock file: never an input of the run."""
+        return set() if self._lock is None else self._lock.identities()
+
+    def outside(self, documents: Iterable[Document]) -> Iterator[Document]:
+        """The documents that are not files of this folder (an earlier run's shards, found by walking
+        a folder that holds it)."""
+        real = os.path.realpath(self.path)
+
+        @functools.lru_cache(maxsize=1024)
+        def inside(parent: str) -> bool:
+            return _within(os.path.realpath(parent or os.curdir), real)
+
+        return (document for document in documents if not inside(os.path.dirname(document.source)))
 
     def unlock(self) -> None:
-        """Let the folder go. Its lock file is emptied first: a task of this run still running on the
+        """Let the folder go. Its run mark is emptied first: a task of this run still running on the
         cluster (the run stopped by Ctrl-C, say) then writes no shard the manifest does not list."""
-        if self._lock is not None:
+        if self._marked:
             with contextlib.suppress(OSError):
-                os.ftruncate(self._lock, 0)
-            os.close(self._lock)  # closing the descriptor releases the lock
+                (self.path / RUN).write_bytes(b"")
+            self._marked = False
+        if self._lock is not None:
+            self._lock.release()
             self._lock = None
 
     def start(self, *, resume: bool) -> Manifest:
@@ -353,6 +346,9 @@ class ShardFolder:
                         f"--format {earlier.get('format')}"
                     )
                 done = dict(earlier.get("partitions", {}))
+        self.path.mkdir(parents=True, exist_ok=True)
+        (self.path / RUN).write_text(self.run, encoding="ascii")
+        self._marked = True
         for entry in self._entries():
             name = entry.name
             shard = _SHARD.fullmatch(name)

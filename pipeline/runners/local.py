@@ -3,10 +3,13 @@ input order, inputs already written skipped on resume, statistics counted."""
 
 from __future__ import annotations
 
+import itertools
+import os
 from collections.abc import Callable, Iterable, Iterator
 
 from pipeline.document import Document, Outcome
 from pipeline.process import Config, run_one, warm_up
+from pipeline.runners.failures import FailurePolicy
 from pipeline.runners.pool import Pool
 from pipeline.runners.stats import RunStats
 from pipeline.writers import Output, done_sources
@@ -19,17 +22,55 @@ def serial(documents: Iterable[Document], config: Config) -> Iterator[Outcome]:
         yield run_one(document, config)
 
 
-def outcomes(documents: Iterable[Document], config: Config, workers: int = 1) -> Iterator[Outcome]:
-    """One Outcome per document, in input order; `workers` > 1 runs them in a process pool."""
+def outcomes(
+    documents: Iterable[Document], config: Config, workers: int = 1, policy: FailurePolicy | None = None
+) -> Iterator[Outcome]:
+    """One Outcome per document, in input order; `workers` > 1 runs them in a process pool, which
+    follows `policy` (by default the one of `config.timeout`) for stuck and crashed documents."""
     if workers <= 1:
         return serial(documents, config)
-    return Pool(workers, config).map(documents)
+    return Pool(workers, config, policy).map(documents)
 
 
-def resume(documents: Iterable[Document], target: str, format: str = "jsonl") -> Iterator[Document]:
-    """The documents whose source is not yet in the records file `target` or its errors file."""
+# Documents a worker must have ahead of it for a pool to pay for its start (a second or so: the fork
+# server, each worker's warm-up); a run of fewer runs in this process. NEWSCLEAN_POOL_MINIMUM sets it.
+POOL_MINIMUM_PER_WORKER = 8
+
+
+def workers_for(documents: Iterable[Document], workers: int) -> tuple[Iterator[Document], int]:
+    """The documents (as read so far and the rest) and the workers worth starting for them: none (0, this
+    process) when the input holds fewer than POOL_MINIMUM_PER_WORKER documents a worker."""
+    iterator = iter(documents)
+    if workers <= 1:
+        return iterator, 0
+    wanted = workers * int(os.environ.get("NEWSCLEAN_POOL_MINIMUM", POOL_MINIMUM_PER_WORKER))
+    head = list(itertools.islice(iterator, wanted))
+    if len(head) < wanted:
+        return iter(head), 0
+    return itertools.chain(head, iterator), workers
+
+
+def resume(
+    documents: Iterable[Document], target: str, format: str = "jsonl", stats: RunStats | None = None
+) -> Iterator[Document]:
+    """The documents whose source is not yet in the records file `target` or its errors file; `stats`
+    counts those skipped and, once the documents are all read, the sources written before that are
+    none of them (a resume given other inputs than the first run)."""
     done = done_sources(target, format)
-    return (document for document in documents if document.source not in done)
+    stats = RunStats() if stats is None else stats
+    stats.resumed = 0
+    return _not_done(documents, done, stats)
+
+
+def _not_done(documents: Iterable[Document], done: set[str], stats: RunStats) -> Iterator[Document]:
+    matched: set[str] = set()
+    for document in documents:
+        if document.source in done:
+            stats.resumed = (stats.resumed or 0) + 1
+            matched.add(document.source)
+        else:
+            yield document
+    stats.not_among = len(done) - len(matched)
 
 
 def run(
@@ -40,9 +81,12 @@ def run(
     *,
     workers: int = 1,
     progress: Callable[[Outcome], None] | None = None,
+    policy: FailurePolicy | None = None,
 ) -> RunStats:
-    """Process every document, write each outcome as it comes and count it."""
-    for outcome in outcomes(documents, config, workers):
+    """Process every document, write each outcome as it comes and count it; a pool starts only for an
+    input large enough to gain from it (`workers_for`)."""
+    documents, stats.workers = workers_for(documents, workers)
+    for outcome in outcomes(documents, config, stats.workers, policy):
         output.write(outcome)
         stats.add(outcome)
         if progress is not None:

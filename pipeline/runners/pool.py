@@ -1,5 +1,6 @@
 """Worker processes for per-document work: each runs `run_one` with the run's Config, handed over once
-when the worker starts; results come back in input order with a bounded number in flight."""
+when the worker starts; results come back in input order with a bounded number in flight. A stuck,
+crashed or lost document is handled by the run's FailurePolicy (pipeline.runners.failures)."""
 
 from __future__ import annotations
 
@@ -12,19 +13,21 @@ import threading
 import time
 from collections import deque
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import CancelledError, Future, ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
+from concurrent.futures import wait as wait_for
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
 
 from pipeline.document import Document, Outcome
-from pipeline.process import Config, over_time, run_one, warm_up
+from pipeline.process import Config, run_one, warm_up
+from pipeline.runners.failures import WORKER_DIED, FailurePolicy
 
 # Documents in flight per worker: enough to keep every worker busy, few enough that memory stays flat.
 IN_FLIGHT_PER_WORKER = 4
-WORKER_DIED = "the worker process died while processing this input"
-# A worker stuck past its document's time limit (inside a C call, where the limit cannot reach) is
-# killed this many seconds after the limit.
-KILL_GRACE = 10.0
+# The longest a new pool may take to start its first worker before documents are waited for: a
+# worker's start does not count against a document's time.
+STARTUP_LIMIT = 120.0
 _PARENT_POLL = 1.0
 
 _config: Config | None = None  # in a worker: the run's Config, set by the initializer
@@ -78,22 +81,52 @@ def run_in_worker(document: Document) -> Outcome:
     return run_one(document, _config)
 
 
+@dataclass(eq=False)
+class _Task:
+    """One document in the window: the executor it was submitted to, its future and the tries made."""
+
+    document: Document
+    executor: ProcessPoolExecutor
+    future: Future[Outcome]
+    tries: int = 1
+
+    def settle(self, outcome: Outcome) -> None:
+        done: Future[Outcome] = Future()
+        done.set_result(outcome)
+        self.future = done
+
+
+def _succeeded(future: Future[Outcome]) -> bool:
+    return future.done() and not future.cancelled() and future.exception() is None
+
+
 class Pool:
     """A process pool for `run_one`; forkserver, not fork: a parent with threads (Scrapy's DNS and
     feed threads) can deadlock a forked child. The fork server imports this module (and so
-    trafilatura, lxml and langdetect) once; each worker forked from it starts with them loaded."""
+    trafilatura, lxml and langdetect) once; each worker forked from it starts with them loaded.
 
-    def __init__(self, workers: int, config: Config) -> None:
+    `map` follows `policy` (by default the one of `config.timeout`): a document still running
+    `policy.wait` seconds after the run started waiting for it is killed with its pool and is an
+    `extract` error line; every other document the pool held is done again on a fresh pool. After a
+    worker died, the documents the broken pool held are done again one at a time, so that the one that
+    kills its worker is known: it is tried `policy.attempts` times in all, the others are not charged.
+    """
+
+    def __init__(self, workers: int, config: Config, policy: FailurePolicy | None = None) -> None:
         self.workers = workers
         self.config = config
+        self.policy = policy or FailurePolicy(timeout=config.timeout)
         self.executor = self._new()
 
     def _new(self) -> ProcessPoolExecutor:
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload([__name__])
-        return ProcessPoolExecutor(
+        executor = ProcessPoolExecutor(
             self.workers, mp_context=context, initializer=_initialize, initargs=(self.config, os.getpid())
         )
+        # Done once a first worker has started: waits for a document are counted from then.
+        self._started = executor.submit(int)
+        return executor
 
     def start(self) -> None:
         """Start the workers now rather than at the first document."""
@@ -113,16 +146,15 @@ class Pool:
         self.executor.shutdown(wait=wait, cancel_futures=cancel)
 
     def map(self, documents: Iterable[Document]) -> Iterator[Outcome]:
-        """One Outcome per document, in input order."""
-        window: deque[tuple[Document, ProcessPoolExecutor, Future[Outcome]]] = deque()
+        """One Outcome per document, in input order, each exactly once."""
+        window: deque[_Task] = deque()
         try:
             for document in documents:
-                executor = self.executor
-                window.append((document, executor, executor.submit(run_in_worker, document)))
+                window.append(self._submit(document))
                 if len(window) >= self.workers * IN_FLIGHT_PER_WORKER:
-                    yield self._result(*window.popleft())
+                    yield self._next(window)
             while window:
-                yield self._result(*window.popleft())
+                yield self._next(window)
         except BaseException:
             # Ctrl-C, or the consumer stopped early: drop the queued work and do not wait for it.
             self.close(wait=False, cancel=True)
@@ -131,24 +163,73 @@ class Pool:
         # exit hook writes to pipes that are already closed).
         self.close()
 
-    def _result(self, document: Document, executor: ProcessPoolExecutor, future: Future[Outcome]) -> Outcome:
-        """The document's outcome. A worker that died (out of memory, a crash in a C library) breaks its
-        pool, and every document queued on it: each is tried once more on a fresh pool, so that only the
-        one that kills a worker twice is an error line. A worker stuck past the time limit is killed."""
-        limit = self.config.timeout
-        for attempt in range(2):
+    def _submit(self, document: Document, tries: int = 1) -> _Task:
+        """The document submitted to the current executor; on a pool that broke since, a cancelled
+        future, so that the document is done again once the break is handled."""
+        executor = self.executor
+        try:
+            future = executor.submit(run_in_worker, document)
+        except (BrokenProcessPool, RuntimeError):  # RuntimeError: the executor is shut down
+            future = Future()
+            future.cancel()
+        return _Task(document, executor, future, tries)
+
+    def _next(self, window: deque[_Task]) -> Outcome:
+        """The outcome of the oldest document in the window, once it is done or given up on."""
+        task = window[0]
+        if task.executor is self.executor:
+            wait_for([self._started], timeout=STARTUP_LIMIT)
+        try:
+            outcome = task.future.result(timeout=self.policy.wait)
+        except FutureTimeout:
+            # Stuck past its time limit in a C call the limit cannot interrupt: only a kill stops it.
+            _kill_workers(task.executor)
+            outcome = run_one(self.policy.timed_out(task.document), self.config)
+            task.settle(outcome)
+            self._recover(window, task.executor, crashed=False)
+        except BrokenProcessPool:
+            self._recover(window, task.executor, crashed=True)
+            outcome = task.future.result()
+        except CancelledError:
+            # Submitted to a pool that had broken already: it never ran, so it is done again.
+            self._recover(window, task.executor, crashed=False)
+            return self._next(window)
+        window.popleft()
+        return outcome
+
+    def _recover(self, window: deque[_Task], broken: ProcessPoolExecutor, *, crashed: bool) -> None:
+        """A fresh pool for the documents of the window that `broken` held and did not finish. After a
+        kill they are resubmitted; after a crash, those that may have caused it run one at a time."""
+        self.renew(broken)
+        held = [task for task in window if task.executor is broken and not _succeeded(task.future)]
+        for task in held:
+            if crashed and not task.future.cancelled():
+                self._alone(task)
+        for position, task in enumerate(window):
+            if task.executor is broken and not _succeeded(task.future):
+                window[position] = self._submit(task.document, task.tries)
+
+    def _alone(self, task: _Task) -> None:
+        """Run a document whose worker died, with nothing else in flight, until it gives an outcome or
+        its tries are spent."""
+        while True:
+            if not self.policy.retry(task.tries):
+                task.settle(run_one(self.policy.died(task.document), self.config))
+                return
+            task.tries += 1
+            executor = self.executor
+            wait_for([self._started], timeout=STARTUP_LIMIT)
+            future = self._submit(task.document).future
             try:
-                return future.result(timeout=limit + KILL_GRACE if limit else None)
-            except BrokenProcessPool:
-                self.renew(executor)
-                if attempt == 0:
-                    executor = self.executor
-                    future = executor.submit(run_in_worker, document)
+                task.settle(future.result(timeout=self.policy.wait))
+                return
             except FutureTimeout:
                 _kill_workers(executor)
                 self.renew(executor)
-                return run_one(document.failed("extract", over_time(limit)), self.config)
-        return run_one(document.failed("extract", WORKER_DIED + ", twice"), self.config)
+                task.settle(run_one(self.policy.timed_out(task.document), self.config))
+                return
+            except (BrokenProcessPool, CancelledError):
+                self.renew(executor)
 
 
 def _kill_workers(executor: ProcessPoolExecutor) -> None:
@@ -156,3 +237,7 @@ def _kill_workers(executor: ProcessPoolExecutor) -> None:
     for process in list((getattr(executor, "_processes", None) or {}).values()):
         with contextlib.suppress(OSError, AttributeError):
             process.kill()
+
+
+# The crawl's item pipeline imports the message from here.
+__all__ = ["IN_FLIGHT_PER_WORKER", "WORKER_DIED", "Pool", "run_in_worker"]

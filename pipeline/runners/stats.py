@@ -10,6 +10,9 @@ from dataclasses import dataclass, field
 from pipeline.document import FAILURE_STAGES, Outcome
 from pipeline.rules import ALL_RULES
 
+# The stages the summary's first line counts.
+_FIRST_LINE = frozenset({"empty", "filtered", "skipped"})
+
 
 @dataclass
 class RunStats:
@@ -22,6 +25,12 @@ class RunStats:
     # Archive records that are not documents (requests, metadata, revisits, non-HTML), by kind.
     passed: Counter[str] = field(default_factory=Counter)
     started: float = field(default_factory=time.perf_counter)
+    # A resume: documents skipped as already written (None: not a resume), and sources written before
+    # that are none of this run's documents (known once every document was read).
+    resumed: int | None = None
+    not_among: int | None = None
+    # Worker processes the run used (0: none, the documents ran in this process); None: not told.
+    workers: int | None = None
 
     def add(self, outcome: Outcome) -> None:
         if outcome.stage == "skipped":
@@ -74,13 +83,34 @@ class RunStats:
             for rule in ALL_RULES:
                 if self.rules[rule.name]:
                     lines.append(f"  {rule.name:<{width}}  {self.rules[rule.name]:>6}  ({rule.family})")
+        if self.resumed is not None:
+            lines.append(self._resumed())
         if self.passed:
             kinds = ", ".join(f"{kind} {n}" for kind, n in sorted(self.passed.items()))
             lines.append(f"archive records passed over: {kinds}")
         failed = {stage: n for stage, n in self.stages.items() if stage in FAILURE_STAGES and n}
         if failed:
             lines.append("failures by stage: " + ", ".join(f"{s} {n}" for s, n in sorted(failed.items())))
+        # Stages the first line does not name: archived pages of another status (`--status`), pages that
+        # are not articles (`--articles-only`), and the crawl's own.
+        other = {
+            s: n for s, n in self.stages.items() if n and s not in FAILURE_STAGES and s not in _FIRST_LINE
+        }
+        if other:
+            lines.append("also without a record: " + ", ".join(f"{s} {n}" for s, n in sorted(other.items())))
+        if self.workers is not None:
+            lines.append(
+                f"ran on {self.workers} worker process{'es' if self.workers > 1 else ''}"
+                if self.workers
+                else "ran in this process"
+            )
         return lines
+
+    def _resumed(self) -> str:
+        line = f"resumed: {self.resumed} documents already in the output were skipped"
+        if self.not_among:
+            line += f"; {self.not_among} written before are not among these inputs"
+        return line
 
     def by_stage(self) -> str:
         """Error lines by stage, "http 1, not-article 4", or "none"."""

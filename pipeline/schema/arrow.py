@@ -7,26 +7,29 @@ from typing import Any
 
 import pyarrow as pa
 
-_STRING = ("id", "source", "url", "title", "author", "date", "sitename", "description", "language")
+from pipeline.record import RECORD_KEYS
+
 _REMOVAL = pa.struct(
     [("rule", pa.string()), ("family", pa.string()), ("text", pa.string()), ("at", pa.int64())]
 )
+# Each key's type; a key not named here is a string.
+_TYPES: dict[str, pa.DataType] = {
+    "tags": pa.list_(pa.string()),
+    "paywalled": pa.bool_(),
+    "language_score": pa.float64(),
+    "word_count": pa.int64(),
+    "removed": pa.list_(_REMOVAL),
+    "status": pa.int64(),
+}
+_REQUIRED = frozenset({"text", "word_count", "removed", "extractor"})
 
 
 def record_schema() -> pa.Schema:
     """The contract's record: every key in order, each with its type, every field nullable but `text`,
     `word_count`, `removed` and `extractor`."""
-    fields = [pa.field(name, pa.string()) for name in _STRING]
-    fields += [
-        pa.field("language_score", pa.float64()),
-        pa.field("text", pa.string(), nullable=False),
-        pa.field("word_count", pa.int64(), nullable=False),
-        pa.field("removed", pa.list_(_REMOVAL), nullable=False),
-        pa.field("extractor", pa.string(), nullable=False),
-        pa.field("fetched_at", pa.string()),
-        pa.field("status", pa.int64()),
-    ]
-    return pa.schema(fields)
+    return pa.schema(
+        [pa.field(key, _TYPES.get(key, pa.string()), nullable=key not in _REQUIRED) for key in RECORD_KEYS]
+    )
 
 
 def features() -> Any:

@@ -15,6 +15,7 @@ from typing import Any
 
 from pipeline.rules import TEXT_RULES, Rule
 from pipeline.rules.text.engine import apply_rules
+from pipeline.writers.read import read_output
 
 # Tokens are runs of word characters (Unicode), compared case-sensitively, as the Zyte benchmark does.
 TOKEN = re.compile(r"\w+")
@@ -176,25 +177,13 @@ def _gold_entry(path: Path, key: str, value: object) -> GoldDocument:
 
 
 def load_records(path: Path) -> list[dict[str, Any]]:
-    """The records of a JSONL file; a torn last line (no newline, not JSON) is dropped.
+    """The records of an output: a JSON lines file (a torn last line is dropped), a Parquet file or a
+    shard folder (pipeline.writers.read).
 
-    Raises ValueError naming the line when any other line is not a JSON object.
+    Raises NotRecords (a ValueError) for an errors file, ValueError naming the line when a line is not
+    a JSON object.
     """
-    records: list[dict[str, Any]] = []
-    with path.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, 1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as error:
-                if not line.endswith("\n"):
-                    break
-                raise ValueError(f"{path}:{number}: not a JSON record ({error.msg})") from error
-            if not isinstance(record, dict):
-                raise ValueError(f"{path}:{number}: not a JSON object")
-            records.append(record)
-    return records
+    return read_output(path)
 
 
 def is_gold_file(source: str) -> bool:

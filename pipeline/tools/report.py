@@ -34,6 +34,10 @@ article.doc { border-top: 2px solid #d0d7de; padding: 1rem 0; }
 .text p { margin: 0 0 .6rem; }
 .cut { margin: 0 0 .6rem; padding-left: .5rem; border-left: 4px solid var(--family); }
 ul.pre { list-style: none; padding: 0; }
+details > summary { cursor: pointer; }
+details > summary > h3 { display: inline; }
+details.legend { font-size: .85rem; margin: .3rem 0; }
+ul.families { margin: .3rem 0; padding-left: 1.2rem; }
 del.rm { color: var(--family); text-decoration: line-through; white-space: pre-wrap; }
 .why { font-size: .75rem; color: var(--family); margin-left: .5rem; white-space: nowrap; }
 .fam { color: var(--family); font-weight: 600; }
@@ -144,8 +148,9 @@ def document_html(number: int, record: dict[str, Any]) -> str:
     if before:
         items = "".join(removal_html(r, "li") for r in before)
         parts.append(
-            f'<div class="pre-extraction"><h3>Removed from the page before extraction</h3>'
-            f'<ul class="pre">{items}</ul></div>'
+            f'<details class="pre-extraction" open><summary><h3>Removed from the page before extraction '
+            f"({len(before)})</h3></summary>"
+            f'<ul class="pre">{items}</ul></details>'
         )
     body: list[str] = []
     for index in range(len(paragraphs) + 1):
@@ -209,14 +214,34 @@ def _filter(rows: Sequence[tuple[str, str, int, int]]) -> str:
     )
 
 
-def render(records: Sequence[dict[str, Any]], title: str) -> str:
-    """The whole report page: no external assets, all text escaped."""
+def _legend() -> str:
+    """What the page shows: each family's colour and meaning, and how a removal is drawn."""
+    items = "".join(
+        f'<li class="{family_class(str(family))}"><span class="fam">{_e(str(family))}</span>: '
+        f"{_e(family.description)}</li>"
+        for family in FAMILIES
+    )
+    return (
+        '<details class="legend"><summary>Legend</summary>'
+        "<p>Each document shows its kept text as paragraphs; every removal stands where it stood, struck "
+        "through in its family's colour, with the rule that removed it. Blocks cut from the page before "
+        "extraction are listed first (fold them with their heading).</p>"
+        f'<ul class="families">{items}</ul></details>'
+    )
+
+
+def render(records: Sequence[dict[str, Any]], title: str, limit: int | None = None) -> str:
+    """The whole report page: no external assets, all text escaped. With `limit`, the counts cover every
+    record and the first `limit` documents are shown."""
     rows = rule_counts(records)
     families = sorted(set(FAMILY_COLOURS) | {row[1] for row in rows})
     removed = sum(row[2] for row in rows)
     pre = sum(1 for record in records for r in _removals(record) if r.get("at") is None)
     summary = f"{len(records)} documents, {removed} removals ({pre} from the page before extraction)"
-    documents = "\n".join(document_html(i, record) for i, record in enumerate(records, 1))
+    shown = records if limit is None else records[:limit]
+    if len(shown) < len(records):
+        summary += f"; the first {len(shown)} documents shown (--limit)"
+    documents = "\n".join(document_html(i, record) for i, record in enumerate(shown, 1))
     return "\n".join(
         [
             "<!DOCTYPE html>",
@@ -225,7 +250,7 @@ def render(records: Sequence[dict[str, Any]], title: str) -> str:
             f"<title>newsclean report: {_e(title)}</title>",
             f"<style>{_STYLE}\n{_family_css(families)}</style></head><body>",
             f"<header><h1>newsclean report: {_e(title)}</h1>",
-            f'<p class="summary">{summary}</p>{_filter(rows)}</header>',
+            f'<p class="summary">{summary}</p>{_filter(rows)}{_legend()}</header>',
             "<section><h2>Removals by rule</h2>",
             _rule_table(rows),
             "</section><main>",

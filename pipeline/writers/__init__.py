@@ -1,5 +1,6 @@
 """Outcomes to files: records to the records file in the chosen format (one table by format), error
-lines to `<output stem>.errors.ndjson` beside it, and what an earlier run already wrote (for resume)."""
+lines to `<output stem>.errors.ndjson` beside it, one run at a time per output (a lock beside each
+file), never over a file newsclean did not write, and what an earlier run already wrote (for resume)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,10 @@ from collections.abc import Callable
 from typing import Any, Protocol
 
 from pipeline.document import Outcome
-from pipeline.readers.files import identity
+from pipeline.readers.files import Identity, identity
+from pipeline.writers.guard import JSON_LINES, PARQUET, OutputRefused, refuse_foreign
 from pipeline.writers.jsonl import JsonlWriter, errors_path, read_sources
+from pipeline.writers.lock import OutputBusy, OutputLock, lock_path
 
 
 class RecordWriter(Protocol):
@@ -54,31 +57,49 @@ class WriteError(Exception):
 
 
 def output_paths(target: str) -> list[str]:
-    """The files a run with this output target writes (none for standard output)."""
-    return [] if target == "-" else [target, target + ".partial", str(errors_path(target))]
+    """The files a run with this output target writes, lock files included (none for standard output)."""
+    if target == "-":
+        return []
+    written = [target, target + ".partial", str(errors_path(target))]
+    return written + [str(lock_path(path)) for path in (target, written[2])]
+
+
+def output_identities(target: str) -> set[Identity]:
+    """(device, inode) of the files a run with this output target writes that exist now."""
+    found = (identity(path) for path in output_paths(target))
+    return {key for key in found if key is not None}
 
 
 class Output:
     """Where a run's outcomes go. `target` "-" writes records to standard output and error lines to
     standard error; otherwise the error lines go beside the records file. A failed write raises
-    WriteError."""
+    WriteError.
+
+    A file target is locked for the run (OutputBusy when another run holds it) and its files are written
+    only if newsclean wrote them before (OutputRefused otherwise): both are checked before any file is
+    opened. `append` (resume) adds to the files with O_APPEND after dropping a torn last line."""
 
     def __init__(self, target: str, *, format: str = "jsonl", append: bool = False) -> None:
         self.target = target
         self.to_stdout = target == "-"
         self.errors_target = "-" if self.to_stdout else str(errors_path(target))
-        self.records = WRITERS[format](target, append)
+        self.lock = OutputLock([] if self.to_stdout else [target, self.errors_target])
         try:
-            stream = sys.stderr if self.to_stdout else None
-            self.errors = JsonlWriter(self.errors_target, append=append, stream=stream)
-        except OSError:
-            self.records.close()
+            check_output(target, format, append=append)
+            self.records = WRITERS[format](target, append)
+            try:
+                stream = sys.stderr if self.to_stdout else None
+                self.errors = JsonlWriter(self.errors_target, append=append, stream=stream)
+            except OSError:
+                self.records.close()
+                raise
+        except BaseException:
+            self.lock.release()
             raise
 
-    def identities(self) -> set[tuple[int, int]]:
+    def identities(self) -> set[Identity]:
         """(device, inode) of the files this output writes: never inputs of the same run."""
-        found = (identity(path) for path in output_paths(self.target))
-        return {key for key in found if key is not None}
+        return output_identities(self.target) | self.lock.identities()
 
     def write(self, outcome: Outcome) -> None:
         try:
@@ -92,9 +113,27 @@ class Output:
 
     def close(self) -> None:
         try:
-            self.records.close()
+            try:
+                self.records.close()
+            finally:
+                self.errors.close()
         finally:
-            self.errors.close()
+            self.lock.release()
+
+
+def check_output(target: str, format: str = "jsonl", *, append: bool = False) -> None:
+    """OutputRefused when a file a run with this output would write holds what newsclean did not write
+    (a resume needs the format it appends to)."""
+    if target == "-":
+        return
+    errors = str(errors_path(target))
+    if append:
+        refuse_foreign(target, JSON_LINES if format == "jsonl" else PARQUET, resume=True)
+    else:
+        refuse_foreign(target, JSON_LINES + PARQUET)
+    if format == "parquet":
+        refuse_foreign(target + ".partial", PARQUET)
+    refuse_foreign(errors, JSON_LINES, resume=append)
 
 
 def _name(target: str) -> str:
@@ -116,10 +155,14 @@ __all__ = [
     "WRITERS",
     "JsonlWriter",
     "Output",
+    "OutputBusy",
+    "OutputRefused",
     "RecordWriter",
     "WriteError",
+    "check_output",
     "done_sources",
     "errors_path",
     "format_for",
+    "output_identities",
     "output_paths",
 ]

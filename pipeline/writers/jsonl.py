@@ -1,4 +1,5 @@
-"""JSONL output: whole lines only, flushed as written, and a torn last line mended on resume."""
+"""JSONL output: whole lines only, flushed as written (cut back to the last whole line when a write
+fails or is interrupted part-way), and a torn last line mended on resume."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import contextlib
 import errno
 import json
 import os
+import stat
 import sys
 from pathlib import Path
 from types import TracebackType
@@ -21,10 +23,18 @@ def errors_path(output: str | Path) -> Path:
     return path.with_name(f"{stem}.errors.ndjson")
 
 
+def _regular(path: Path) -> bool:
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        return False
+
+
 def drop_torn_tail(path: str | Path) -> int:
-    """Cut a last line that has no newline (a crash mid-write); return the bytes dropped."""
+    """Cut a last line that has no newline (a crash mid-write); return the bytes dropped. A path that is
+    not a regular file (absent, a FIFO, a device) is left alone."""
     path = Path(path)
-    if not path.exists():
+    if not _regular(path):
         return 0
     with path.open("rb+") as handle:
         size = handle.seek(0, os.SEEK_END)
@@ -49,10 +59,11 @@ def drop_torn_tail(path: str | Path) -> int:
 
 
 def read_sources(path: str | Path) -> set[str]:
-    """The `source` of every whole line of a JSONL file (for --resume)."""
+    """The `source` of every whole line of a JSONL file (for --resume); none for a path that is not a
+    regular file (absent, or a FIFO that reading would block on)."""
     sources: set[str] = set()
     path = Path(path)
-    if not path.exists():
+    if not _regular(path):
         return sources
     with path.open(encoding="utf-8", errors="replace") as handle:
         for line in handle:
@@ -71,14 +82,16 @@ class JsonlWriter:
     """Write one JSON object per line; each line goes out whole and is flushed.
 
     `target` is a path, or "-" for standard output (or `stream` for any open text stream). A file is
-    written unbuffered: a write that fails part-way (a full disk) is cut back to the last whole line
-    before the error is raised, so the file never holds a partial line.
+    written unbuffered, appended to with O_APPEND when `append`: a write that fails or is interrupted
+    part-way (a full disk, Ctrl-C) is cut back to the last whole line before the exception goes on, so
+    the file never holds a partial line (a pipe or a device, which cannot be cut, is written as is).
     """
 
     def __init__(self, target: str | Path, *, append: bool = False, stream: IO[str] | None = None) -> None:
         self.count = 0
         self._stream: IO[str] | None = None
         self._file: IO[bytes] | None = None
+        self._size: int | None = None  # the file's size after its last whole line, if it can be cut
         if stream is not None:
             self._stream = stream
         elif str(target) == "-":
@@ -91,7 +104,7 @@ class JsonlWriter:
             if append:
                 drop_torn_tail(path)
             self._file = path.open("ab" if append else "wb", buffering=0)
-            self._size = self._file.seek(0, os.SEEK_END)
+            self._size = self._file.seek(0, os.SEEK_END) if self._file.seekable() else None
 
     def write(self, obj: dict[str, Any]) -> None:
         line = dumps(obj)
@@ -112,11 +125,13 @@ class JsonlWriter:
                 if not written:
                     raise OSError(errno.EIO, "nothing written")
                 view = view[written:]
-        except OSError:
-            with contextlib.suppress(OSError):  # a device (/dev/full) cannot be truncated
-                self._file.truncate(self._size)
+        except BaseException:  # a failed write, or Ctrl-C between two parts of one
+            if self._size is not None:
+                with contextlib.suppress(OSError):  # a device (/dev/full) cannot be truncated
+                    self._file.truncate(self._size)
             raise
-        self._size += len(data)
+        if self._size is not None:
+            self._size += len(data)
 
     def close(self) -> None:
         if self._file is not None:

@@ -1,5 +1,6 @@
 """Parquet output: the records with the fixed, typed schema of pipeline.schema.arrow, in row groups as
-the run goes, written to `<target>.partial` and moved into place when the run closes it."""
+the run goes, written to `<target>.partial` and moved into place when the run closes it; a resume keeps
+the rows of a whole file of that schema and refuses any other."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipeline.schema.arrow import record_schema
+from pipeline.writers.guard import OutputRefused, refuse_special
 
 # Rows per row group, or fewer when their text passes ROW_GROUP_BYTES: memory stays bounded.
 ROW_GROUP_ROWS = 1000
@@ -27,24 +29,55 @@ def _valid(value: Any) -> Any:
     return value
 
 
+def _conformed(table: pa.Table, schema: pa.Schema) -> pa.Table:
+    """Rows of an existing file in the schema: a column the file lacks (written before the record gained
+    it) is null."""
+    for field in schema:
+        if field.name not in table.column_names:
+            table = table.append_column(field.name, pa.nulls(len(table), field.type))
+    return table.select(schema.names).cast(schema)
+
+
 class ParquetWriter:
-    """Records to a Parquet file. `append` keeps the rows of an existing, whole file (a run killed before
-    it closed its file left only `<target>.partial`, whose rows are done again)."""
+    """Records to a Parquet file, written to `<target>.partial` and moved into place by `close`, so that a
+    file named `.parquet` is always whole.
+
+    Without `append` an existing file at the target is removed first (a run killed before it closed its
+    file then leaves no stale records for a resume to keep). With `append` the rows of an existing
+    whole file of records are kept (a column the file lacks, which the record gained since, is null); a
+    file cut short, of other columns or not Parquet at all cannot be appended to, and OutputRefused says
+    so before anything is written.
+    """
 
     def __init__(self, target: str | Path, *, append: bool = False) -> None:
         if str(target) == "-":
             raise OSError("Parquet cannot be written to standard output; give -o FILE.parquet")
-        self.path = Path(target)
+        self.path = Path(os.path.realpath(target))  # a link is written through, not replaced
         self.partial = self.path.with_name(self.path.name + ".partial")
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        refuse_special(self.path, "a Parquet output")
+        refuse_special(self.partial, "a Parquet output's .partial file")
         self.schema = record_schema()
         self.count = 0
         self._rows: list[dict[str, Any]] = []
         self._bytes = 0
+        kept = _whole_file(self.path, self.schema) if append else None
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        if not append:
+            self.path.unlink(missing_ok=True)
         self._writer = pq.ParquetWriter(self.partial, self.schema, compression="zstd")
-        if append and self.path.exists():
-            for batch in pq.ParquetFile(self.path).iter_batches():
-                self._writer.write_table(pa.Table.from_batches([batch]).cast(self.schema))
+        if kept is not None:
+            self._keep(kept)
+
+    def _keep(self, kept: pq.ParquetFile) -> None:
+        try:
+            for batch in kept.iter_batches():
+                self._writer.write_table(_conformed(pa.Table.from_batches([batch]), self.schema))
+        except (OSError, pa.ArrowException, ValueError) as error:
+            self._writer.close()
+            self.partial.unlink(missing_ok=True)
+            raise OutputRefused(self.path, f"cannot resume: {self.path} is damaged ({error})") from error
+        finally:
+            kept.close()
 
     def write(self, obj: dict[str, Any]) -> None:
         self._rows.append({key: _valid(value) for key, value in obj.items()})
@@ -54,14 +87,53 @@ class ParquetWriter:
             self._flush()
 
     def _flush(self) -> None:
-        if self._rows:
-            self._writer.write_table(pa.Table.from_pylist(self._rows, schema=self.schema))
-            self._rows, self._bytes = [], 0
+        # The rows leave the buffer before they are written: Ctrl-C arriving as the write returns must
+        # not leave them to be written again by `close`.
+        rows, self._rows, self._bytes = self._rows, [], 0
+        if rows:
+            self._writer.write_table(pa.Table.from_pylist(rows, schema=self.schema))
 
     def close(self) -> None:
-        self._flush()
-        self._writer.close()
+        try:
+            self._flush()
+        finally:
+            self._writer.close()
         os.replace(self.partial, self.path)
+
+
+def _whole_file(path: Path, schema: pa.Schema) -> pq.ParquetFile | None:
+    """The existing Parquet file at `path` to append to, None if there is none (or it is empty); a file
+    that cannot be appended to is OutputRefused."""
+    if not path.exists() or path.stat().st_size == 0:
+        return None
+    try:
+        found = pq.ParquetFile(path)
+    except (OSError, pa.ArrowException) as error:
+        raise OutputRefused(
+            path,
+            f"cannot resume: {path} is not a whole Parquet file (cut short, or not Parquet: {error}); "
+            "nothing can be appended to it: move it away and resume again to redo its records",
+        ) from error
+    try:
+        _appendable(found.schema_arrow, schema)
+    except (pa.ArrowException, ValueError) as error:
+        found.close()
+        raise OutputRefused(
+            path, f"cannot resume: {path} is not a file of newsclean records ({error}): give another -o"
+        ) from error
+    return found
+
+
+def _appendable(found: pa.Schema, schema: pa.Schema) -> None:
+    """ValueError unless a file of schema `found` holds records: no column the record lacks, every column
+    the file lacks one that may be null (the record gained it since), and every type castable."""
+    unknown = [name for name in found.names if name not in schema.names]
+    if unknown:
+        raise ValueError(f"columns a record does not have: {', '.join(unknown)}")
+    required = [field.name for field in schema if not field.nullable and field.name not in found.names]
+    if required:
+        raise ValueError(f"no {', '.join(required)} column")
+    _conformed(pa.Table.from_batches([], schema=found), schema)
 
 
 def read_parquet_sources(path: str | Path) -> set[str]:

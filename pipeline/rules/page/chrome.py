@@ -11,6 +11,7 @@ from pipeline.rules.page.markup import (
     LISTS,
     PAGE_LEVEL,
     climb,
+    hidden_prose,
     in_article_body,
     items_of,
     link_text_share,
@@ -27,17 +28,12 @@ _SHOWN_AGAIN = re.compile(
 )
 
 
-# Hidden prose is the rest of the article waiting for a "Read more" button or a script: kept.
-_PROSE_WORDS = 25
-_PROSE_PARAGRAPHS = 2
-
-
 def _really_hidden(element: HtmlElement, page: PageContext) -> HtmlElement | None:
     classes = (element.get("class") or "").split()
     if any(_SHOWN_AGAIN.match(token) for token in classes):
         return None
-    prose = sum(1 for p in element.iter("p") if word_count(p) >= _PROSE_WORDS)
-    return None if prose >= _PROSE_PARAGRAPHS else element
+    # Hidden prose is shown before the page rules run (extract/reveal.py); what is left is not prose.
+    return None if hidden_prose(element) else element
 
 
 HIDDEN_ELEMENT = PageRule(
@@ -49,7 +45,9 @@ HIDDEN_ELEMENT = PageRule(
     "Tailwind `hidden`, `invisible`; Bulma `is-hidden`), unless a responsive class shows the block again "
     "from a breakpoint up (`d-none d-md-block`, `hidden md:flex`). Pages keep the error and thank-you "
     "states of sign-up boxes, closed dialogs and script templates this way. A hidden block of prose "
-    "(two paragraphs of 25 words or more) is the rest of an article behind a 'Read more' button: kept.",
+    "(a paragraph of 25 words or more, or three sentences in paragraphs of their own, mostly not links) is "
+    "the rest of an article that a 'Read more' button, a paywall script or a lazy loader reveals: it is "
+    "kept, and shown before extraction (`reveal_hidden_prose`).",
     select=Select(
         classes=frozenset({"hidden", "hide", "d-none", "is-hidden", "invisible"}),
         attributes=attributes(hidden=()),
@@ -252,7 +250,8 @@ COMMENT_SECTION = PageRule(
     "Facebook `.fb-comments`, Coral `.coral-*`, Livefyre, Spot.IM `data-spotim-*`) and of news CMSs' "
     "reader-comment and talkback blocks, in English, German, French, Spanish and Turkish class names "
     "(`kommentare`, `commentaires`, `comentarios`, `yorumlar`); never inside the article body, where a "
-    "quoted reader comment is the article's.",
+    "quoted reader comment is the article's, and never when the comment markup holds most of the page's "
+    "text: such a page is a discussion (a forum thread, a Q&A), whose posts are its content.",
     select=Select(
         parts=frozenset(
             {
@@ -273,4 +272,5 @@ COMMENT_SECTION = PageRule(
         substrings=("disqus_thread", "fb-comments", "spotim"),
     ),
     pick=_comment_section,
+    not_the_whole_page=True,
 )

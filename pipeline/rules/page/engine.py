@@ -22,8 +22,9 @@ from pipeline.text import squeeze
 
 # Containers that hold the article itself: a rule never cuts one of them or an element around one.
 _ARTICLE = XPath("descendant-or-self::*[self::main or self::body or @role='main' or @itemprop='articleBody']")
-# A cut may hold at most this share of the page's text: past it, the match is the article or most of
-# the page, and cutting it would leave the extractor nothing to work with.
+# A cut may hold at most this share of the page's text (nor may all the cuts of a rule marked
+# `not_the_whole_page`): past it, the match is the article or most of the page, and cutting it would leave
+# the extractor nothing to work with.
 MAX_PAGE_SHARE = 0.5
 CLASS_CACHE = 20_000
 
@@ -126,6 +127,14 @@ def _guarded(element: HtmlElement, page: PageContext) -> bool:
     return page.text_length > 0 and len(element.text_content()) > MAX_PAGE_SHARE * page.text_length
 
 
+def _most_of_the_page(targets: list[HtmlElement], page: PageContext) -> bool:
+    """True when a rule's cuts on this page would together hold more than MAX_PAGE_SHARE of its text (for
+    a rule marked `not_the_whole_page`: then the page is made of what the rule looks for)."""
+    if page.text_length <= 0 or len(targets) < 2:
+        return False
+    return sum(len(target.text_content()) for target in targets) > MAX_PAGE_SHARE * page.text_length
+
+
 def _outermost(elements: list[HtmlElement]) -> list[HtmlElement]:
     chosen = set(elements)
     return [e for e in elements if not any(a in chosen for a in e.iterancestors())]
@@ -150,9 +159,10 @@ def prune(
             target = rule.pick(element, page) if rule.pick is not None else element
             if target is not None and target not in targets:
                 targets.append(target)
-        for target in _outermost(targets):
-            if _guarded(target, page):
-                continue
+        chosen = [target for target in _outermost(targets) if not _guarded(target, page)]
+        if rule.not_the_whole_page and _most_of_the_page(chosen, page):
+            continue
+        for target in chosen:
             text = text_of(target)
             if text:
                 cuts.append((target.sourceline or 0, rank, Removal(rule.name, rule.family, text)))

@@ -179,3 +179,28 @@ def part_of_article(element: HtmlElement) -> bool:
     """A list in the article's body that a sentence of the article leads into: the article's own list
     (a roundup's links, a fixture list, numbered steps), never a menu or a teaser rail."""
     return element.tag in LISTS and introduced(element) and in_article_body(element)
+
+
+# Hidden prose is the rest of the article waiting for a "Read more" button, a paywall script or a lazy
+# loader: one paragraph of 25 words or more, or three sentences in paragraphs of their own, mostly not
+# links. Chrome that a page hides (a sign-up box's thank-you state, an error message, a closed dialog)
+# is a sentence or two.
+_PROSE_WORDS = 25
+_SENTENCES = 3
+_SENTENCE_WORDS = 4
+_SENTENCE_END = re.compile(r"[.!?…。！？؟]['\"”’»)]*$")
+_PROSE_LINK_SHARE = 0.3
+
+
+def hidden_prose(element: HtmlElement) -> bool:
+    """Whether a hidden block holds the article's prose (and so is to be shown, not cut)."""
+    if link_text_share(element) >= _PROSE_LINK_SHARE:
+        return False
+    sentences = 0
+    for paragraph in element.iter("p"):
+        words = word_count(paragraph)
+        if words >= _PROSE_WORDS:
+            return True
+        if words >= _SENTENCE_WORDS and _SENTENCE_END.search(paragraph.text_content().strip()):
+            sentences += 1
+    return sentences >= _SENTENCES

@@ -78,7 +78,15 @@ class PageRule:
     evidence: str
     select: Select
     pick: Pick | None = field(default=None, compare=False)
+    # When the rule's cuts on a page would together hold most of its text, the page is made of what the
+    # rule looks for (a discussion whose posts wear comment markup) and the rule cuts nothing there.
+    not_the_whole_page: bool = False
 
     def describe(self) -> dict[str, Any]:
         pick = None if self.pick is None else f"{self.pick.__module__}.{self.pick.__qualname__}"
-        return {"select": self.select.describe(), "pick": pick, "evidence": self.evidence}
+        return {
+            "select": self.select.describe(),
+            "pick": pick,
+            "evidence": self.evidence,
+            "not_the_whole_page": self.not_the_whole_page,
+        }
