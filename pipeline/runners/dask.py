@@ -8,8 +8,9 @@ offset): every worker must see the inputs and the shard folder at the same paths
 shared file system).
 
 A run writes only into a shard folder that is empty or holds this engine's files alone (its manifest
-carries a marker), never one that holds or is an input, and holds an exclusive lock on it while it
-runs. Its task keys carry its own run id, so two runs on one cluster never share a task. Every wait
+carries a marker), never one that holds or is an input, and holds the folder's output lock while it
+runs. Its id is in its task keys, so two runs on one cluster never share a task, and in the folder
+while it runs, so a task it left behind writes nothing once it has ended. Every wait
 on the scheduler is bounded by a `ServicePolicy`: connecting, each check that it still answers while
 no partition finishes, and the wait for a first worker; a scheduler lost or silent mid-run ends the
 run with `ServiceUnavailable`, the finished shards whole.
