@@ -368,14 +368,13 @@ def test_a_parquet_output_that_is_not_a_regular_file_is_refused(
 def _shards(tmp_path: Path, form: str) -> Path:
     """A shard folder as `clean --engine dask` writes it, by the engine's own partition function."""
     from pipeline.readers import iter_documents
-    from pipeline.runners.dask import Manifest, partitions, run_partition, shard_folder
+    from pipeline.runners.dask import ShardFolder, partitions, run_partition
 
-    folder = shard_folder(str(tmp_path / "shards.jsonl"))
-    folder.mkdir()
-    manifest = Manifest(folder, form, resume=False)
-    for partition in partitions(iter_documents([str(tmp_path / "in")]), size=2):
-        manifest.add(partition, run_partition(partition, Config(), str(folder), form))
-    return folder
+    with ShardFolder(str(tmp_path / "shards.jsonl"), form) as folder:
+        manifest = folder.start(resume=False)
+        for partition in partitions(iter_documents([str(tmp_path / "in")]), size=2):
+            manifest.add(partition, run_partition(partition, Config(), str(folder.path), form, folder.run))
+    return folder.path
 
 
 def _output(tmp_path: Path, form: str) -> Path:

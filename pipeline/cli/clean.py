@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import argparse
-import functools
 import glob
 import itertools
 import os
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from pathlib import Path
 from typing import Any
 
-from pipeline.cli import dedup, templates
+from pipeline.cli import cluster, dedup, templates
 from pipeline.cli.common import (
     EXIT_FAILED,
     EXIT_INTERRUPTED,
@@ -51,7 +49,6 @@ from pipeline.writers import (
     format_for,
     output_identities,
 )
-from pipeline.writers.lock import OutputLock
 
 ENGINES = ("local", "dask")
 
@@ -128,9 +125,7 @@ def register(commands: Any) -> None:
     parser.add_argument(
         "--engine", choices=ENGINES, default="local", help="local processes (default) or a Dask cluster"
     )
-    parser.add_argument(
-        "--scheduler", metavar="ADDRESS", help="with --engine dask: the scheduler (default: a local cluster)"
-    )
+    cluster.add_arguments(parser)
     parser.add_argument(
         "--resume", action="store_true", help="append to an existing output, skipping inputs already in it"
     )
@@ -206,77 +201,11 @@ def _refuse_named_outputs(arguments: Sequence[str], written: set[Identity]) -> N
             raise UsageError(f"{argument} is a file this run writes (its output): it cannot be an input")
 
 
-def _outside(documents: Iterable[Document], folder: Path) -> Iterator[Document]:
-    """The documents that are not files of the shard folder `folder` (an earlier run's shards)."""
-    shards = os.path.realpath(folder)
-
-    @functools.lru_cache(maxsize=1024)
-    def inside(parent: str) -> bool:
-        real = os.path.realpath(parent or os.curdir)
-        return real == shards or real.startswith(shards + os.sep)
-
-    return (document for document in documents if not inside(os.path.dirname(document.source)))
-
-
 def _run_dask(args: argparse.Namespace, config: Config, form: str) -> int:
-    """`--engine dask`: partitions to a Dask cluster (the one at --scheduler, else a local one), shards
-    and a manifest in the output's folder, which one run at a time writes."""
-    from pipeline.runners.dask import shard_folder
-
-    if args.output == "-":
-        raise UsageError("--engine dask writes shards to a folder: give -o PATH")
-    folder = shard_folder(args.output)
-    try:
-        lock = OutputLock([folder])
-    except OutputBusy as error:
-        raise UsageError(str(error)) from error
-    except OSError as error:
-        print(f"newsclean: error: cannot write output {folder}: {error.strerror or error}", file=sys.stderr)
-        return EXIT_FAILED
-    with lock:
-        stats = RunStats()
-        documents = _outside(_documents(args.inputs, lock.identities(), stats.passed), folder)
-        return _on_cluster(args, config, form, documents, stats)
-
-
-def _on_cluster(
-    args: argparse.Namespace, config: Config, form: str, documents: Iterable[Document], stats: RunStats
-) -> int:
-    from distributed import Client, LocalCluster
-
-    from pipeline.runners.dask import run_on_cluster, shard_folder
-
-    cluster = None
-    try:
-        if args.scheduler:
-            client = Client(args.scheduler, timeout="30s")
-        else:
-            cluster = LocalCluster(
-                n_workers=args.workers, threads_per_worker=1, processes=True, dashboard_address=None
-            )
-            client = Client(cluster)
-    except OSError as error:
-        print(f"newsclean: error: cannot reach the Dask scheduler: {error}", file=sys.stderr)
-        return EXIT_FAILED
-    status = EXIT_OK
-    try:
-        folder = run_on_cluster(client, documents, config, args.output, form, stats, resume=args.resume)
-    except KeyboardInterrupt:
-        status, folder = EXIT_INTERRUPTED, shard_folder(args.output)
-    except Exception as error:  # a partition failed on the cluster (a shard it could not write, say)
-        print(f"newsclean: error: the Dask run failed: {type(error).__name__}: {error}", file=sys.stderr)
-        return EXIT_FAILED
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
-    if status == EXIT_OK and stats.all_failed():
-        status = EXIT_FAILED
-    if not args.quiet:
-        for line in stats.summary():
-            print(line, file=sys.stderr)
-        print(f"shards: {folder}/part-*{'.parquet' if form == 'parquet' else '.jsonl'}", file=sys.stderr)
-    return status
+    """`--engine dask` (pipeline.cli.cluster), on the documents a local run would read."""
+    return cluster.run_dask(
+        args, config, form, lambda passed, exclude: _documents(args.inputs, exclude, passed)
+    )
 
 
 def run_clean(args: argparse.Namespace) -> int:

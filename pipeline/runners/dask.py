@@ -3,37 +3,93 @@ worker into one shard (records, and error lines beside them), a manifest of fini
 
 A shard is written under a temporary name and renamed when whole, so a partition that a dead worker
 left half done is done again from the start and no record is written twice; `--resume` skips the
-partitions the manifest lists. Documents travel as references (a path, an archive path and offset):
-every worker must see the inputs at the same paths (one machine, or a shared file system).
+partitions the manifest lists. Documents travel as references (an absolute path, an archive path and
+offset): every worker must see the inputs and the shard folder at the same paths (one machine, or a
+shared file system).
+
+A run writes only into a shard folder that is empty or holds this engine's files alone (its manifest
+carries a marker), never one that holds or is an input, and holds the folder's output lock while it
+runs. Its id is in its task keys, so two runs on one cluster never share a task, and in the folder
+while it runs, so a task it left behind writes nothing once it has ended. Every wait
+on the scheduler is bounded by a `ServicePolicy`: connecting, each check that it still answers while
+no partition finishes, and the wait for a first worker; a scheduler lost or silent mid-run ends the
+run with `ServiceUnavailable`, the finished shards whole.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import dataclasses
+import functools
+import glob
 import itertools
 import json
 import os
+import queue
+import re
+import threading
+import time
+import uuid
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import CancelledError
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from pipeline.document import Document
 from pipeline.process import Config, run_one, warm_up
+from pipeline.readers.files import Identity
+from pipeline.runners.failures import ServicePolicy, ServiceUnavailable
 from pipeline.runners.stats import RunStats
 from pipeline.writers import WRITERS
 from pipeline.writers.jsonl import JsonlWriter
+from pipeline.writers.lock import OutputBusy, OutputLock
 
 PARTITION = 64  # documents per partition: a shard each
 IN_FLIGHT_PER_WORKER = 2  # partitions submitted ahead per worker: memory stays flat
 MANIFEST = "manifest.json"
+# The id of the run that writes the folder now; emptied when it ends. A task of another run writes nothing.
+RUN = ".newsclean-run"
+# The manifest's mark: a folder whose manifest carries it holds this engine's shards, which a run may
+# replace; any other file in the folder is someone else's.
+MARKER = "newsclean clean --engine dask"
 SUFFIX = {"jsonl": ".jsonl", "parquet": ".parquet"}
+SERVICE = "Dask scheduler"
+_SHARD = re.compile(r"part-\d{5,}(\.jsonl|\.parquet|\.errors\.ndjson)")
+# A shard (or the manifest) being written, under its run's id.
+_TEMPORARY = re.compile(
+    r"\.part-\d{5,}\.[0-9a-f]{32}\.(jsonl|parquet|errors\.ndjson)\.tmp(\.partial)?|\.manifest\.json\.tmp"
+)
+
+
+class ShardFolderError(Exception):
+    """The shard folder is not this run's to write (it holds inputs or other files, or another run
+    holds it): a usage error, raised before anything in it is touched."""
+
+
+class PartitionFailed(Exception):
+    """A partition's task raised on the cluster (a shard it could not write, say)."""
 
 
 def shard_folder(output: str) -> Path:
-    """Where the shards of a run go: the output path without its suffix (output/clean.jsonl ->
-    output/clean/)."""
-    path = Path(output)
+    """Where the shards of a run go, as an absolute path: the output path without its suffix
+    (output/clean.jsonl -> output/clean/)."""
+    path = Path(os.path.abspath(output))
     return path.with_suffix("") if path.suffix in (".jsonl", ".parquet") else path
+
+
+def check_address(address: str) -> None:
+    """ValueError unless `address` is a scheduler address distributed can connect to (known scheme)."""
+    from distributed.comm.addressing import parse_address
+    from distributed.comm.registry import get_backend
+
+    scheme, location = parse_address(address)
+    backend = get_backend(scheme)
+    if not location:
+        raise ValueError("no host in the address")
+    with contextlib.suppress(NotImplementedError):  # a transport without host and port (inproc)
+        backend.get_address_host_port(location)
 
 
 @dataclass(frozen=True)
@@ -56,53 +112,104 @@ def partitions(documents: Iterable[Document], size: int = PARTITION) -> Iterator
         yield Partition(number, chunk)
 
 
-def _warm_up_plugin() -> Any:
-    """A Dask worker plugin: `warm_up()` once in each worker process, as the pool's initializer does."""
-    from distributed import WorkerPlugin
+def anchored(document: Document) -> Document:
+    """The document with the path its bytes are read from made absolute (its `source` stays as the
+    arguments gave it), so that a worker started in another folder reads the same file."""
+    origin = document.origin
+    path = getattr(origin, "path", None)
+    if origin is None or not dataclasses.is_dataclass(origin) or not isinstance(path, str):
+        return document
+    if os.path.isabs(path):
+        return document
+    moved = dataclasses.replace(origin, path=os.path.abspath(path))
+    return dataclasses.replace(document, origin=moved)
 
-    class WarmUp(WorkerPlugin):  # type: ignore[misc]
-        name = "newsclean-warm-up"
 
-        def setup(self, worker: Any) -> None:
+_warm = threading.Lock()
+_warmed = False
+
+
+def _warm_up_once() -> None:
+    """`warm_up()` once in each Dask worker process, at its first partition, as the pool's initializer
+    does (a partition run in any other process, by a test say, leaves that process as it is)."""
+    global _warmed
+    from distributed import get_worker
+
+    try:
+        get_worker()
+    except ValueError:
+        return
+    with _warm:
+        if not _warmed:
             warm_up()
+            _warmed = True
 
-    return WarmUp()
+
+def _holder(folder: Path) -> str | None:
+    """The id of the run that writes the folder now (None: none, or the mark cannot be read)."""
+    try:
+        return (folder / RUN).read_text(encoding="ascii").strip()
+    except (OSError, UnicodeDecodeError):
+        return None
 
 
-def run_partition(partition: Partition, config: Config, folder: str, format: str) -> RunStats:
-    """Run one partition on a worker and write its shard whole; the statistics go back to the client."""
+def run_partition(partition: Partition, config: Config, folder: str, format: str, run: str) -> RunStats:
+    """Run one partition on a worker and write its shard whole; the statistics go back to the client.
+    The shard is written only while run `run` holds the folder: a task left behind by a run that died
+    does not replace the shards of the run that came after it."""
     base = Path(folder)
+    if _holder(base) != run:
+        raise PartitionFailed(f"{partition.name}: the run no longer holds {folder}")
+    _warm_up_once()
     records = base / f"{partition.name}{SUFFIX[format]}"
     errors = base / f"{partition.name}.errors.ndjson"
-    hidden_records = base / f".{records.name}.tmp"
-    hidden_errors = base / f".{errors.name}.tmp"
+    hidden_records = base / f".{partition.name}.{run}{SUFFIX[format]}.tmp"
+    hidden_errors = base / f".{partition.name}.{run}.errors.ndjson.tmp"
     stats = RunStats()
-    writer = WRITERS[format](str(hidden_records), False)
-    with JsonlWriter(hidden_errors) as error_lines:
-        for document in partition.documents:
-            outcome = run_one(document, config)
-            if outcome.record is not None:
-                writer.write(outcome.record)
-            elif outcome.error is not None:
-                error_lines.write(outcome.error)
-            stats.add(outcome)
-    writer.close()
-    os.replace(hidden_errors, errors)  # errors first: a shard whose records exist is whole
-    os.replace(hidden_records, records)
+    try:
+        writer = WRITERS[format](str(hidden_records), False)
+        with JsonlWriter(hidden_errors) as error_lines:
+            for document in partition.documents:
+                outcome = run_one(document, config)
+                if outcome.record is not None:
+                    writer.write(outcome.record)
+                elif outcome.error is not None:
+                    error_lines.write(outcome.error)
+                stats.add(outcome)
+        writer.close()
+        if _holder(base) != run:
+            raise PartitionFailed(f"{partition.name}: the run no longer holds {folder}")
+        os.replace(hidden_errors, errors)  # errors first: a shard whose records exist is whole
+        os.replace(hidden_records, records)
+    finally:
+        for left in base.glob(f".{partition.name}.{run}*"):
+            left.unlink(missing_ok=True)
     return stats
 
 
 class Manifest:
-    """`manifest.json` in the shard folder: the format and every finished partition with its counts."""
+    """`manifest.json` in the shard folder: the marker, the format and every finished partition with
+    its counts."""
 
-    def __init__(self, folder: Path, format: str, *, resume: bool) -> None:
+    def __init__(self, folder: Path, format: str, done: dict[str, dict[str, Any]] | None = None) -> None:
         self.path = folder / MANIFEST
         self.format = format
-        self.done: dict[str, dict[str, Any]] = {}
-        if resume and self.path.exists():
-            loaded = json.loads(self.path.read_text(encoding="utf-8"))
-            if loaded.get("format") == format:
-                self.done = dict(loaded.get("partitions", {}))
+        self.done: dict[str, dict[str, Any]] = dict(done or {})
+
+    @staticmethod
+    def read(folder: Path) -> dict[str, Any] | None:
+        """The folder's manifest if this engine wrote it; None if there is none; ShardFolderError if
+        the file is someone else's."""
+        path = folder / MANIFEST
+        try:
+            body = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return None
+        except (OSError, UnicodeDecodeError, ValueError):
+            body = None
+        if not isinstance(body, dict) or body.get("written_by") != MARKER:
+            raise ShardFolderError(f"{path} was not written by `{MARKER}`: give another -o")
+        return body
 
     def finished(self, partition: Partition) -> bool:
         entry = self.done.get(partition.name)
@@ -118,63 +225,375 @@ class Manifest:
         self.save()
 
     def save(self) -> None:
-        body = {"format": self.format, "partitions": dict(sorted(self.done.items()))}
+        body = {"written_by": MARKER, "format": self.format, "partitions": dict(sorted(self.done.items()))}
         hidden = self.path.with_name(f".{MANIFEST}.tmp")
         hidden.write_text(json.dumps(body, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
         os.replace(hidden, self.path)
+
+
+def _within(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
+
+
+def _literal(argument: str) -> str:
+    """The part of an argument before its first glob character (the folder a pattern searches)."""
+    if not glob.has_magic(argument) or os.path.lexists(argument):
+        return argument
+    parts = argument.split(os.sep)
+    fixed = itertools.takewhile(lambda part: not glob.has_magic(part), parts)
+    return os.sep.join(fixed) or os.curdir
+
+
+class ShardFolder:
+    """The folder a run writes its shards to: checked before anything is written, held by one run at a
+    time (the output lock every run takes, `.<name>.lock` beside it), and marked with the id of the run
+    that writes it now (`.newsclean-run` in it), which every task reads before it writes."""
+
+    def __init__(self, output: str, format: str) -> None:
+        self.path = shard_folder(output)
+        self.format = format
+        self.run = uuid.uuid4().hex  # this run's id: in its task keys, its temporary files, `.newsclean-run`
+        self._lock: OutputLock | None = None
+        self._marked = False
+
+    def check(self, arguments: Iterable[str]) -> None:
+        """ShardFolderError if an argument names the folder or a path in it (the run would replace an
+        input), or the folder holds files this engine did not write. (Inputs found by walking a folder
+        that holds the shard folder pass it over: see `outside`.)"""
+        real = os.path.realpath(self.path)
+        for argument in arguments:
+            if _within(os.path.realpath(_literal(argument)), real):
+                raise ShardFolderError(
+                    f"the shard folder {self.path} is or holds the input {argument}: give another -o"
+                )
+        self._check_contents()
+
+    def _entries(self) -> list[Path]:
+        try:
+            return sorted(self.path.iterdir())
+        except FileNotFoundError:
+            return []
+        except NotADirectoryError:
+            raise ShardFolderError(f"{self.path} is a file, not a shard folder: give another -o") from None
+        except OSError as error:
+            raise ShardFolderError(f"cannot list the shard folder {self.path}: {error.strerror}") from None
+
+    def _check_contents(self) -> None:
+        entries = self._entries()
+        if not entries:
+            return
+        ours = Manifest.read(self.path) is not None
+        for entry in entries:
+            name = entry.name
+            shard = name == MANIFEST or _SHARD.fullmatch(name) or _TEMPORARY.fullmatch(name)
+            known = name == RUN or (ours and shard)
+            if not known or entry.is_symlink() or not entry.is_file():
+                raise ShardFolderError(
+                    f"the shard folder {self.path} holds {name}, which `{MARKER}` did not write: "
+                    "give another -o (a run never replaces a file it did not write)"
+                )
+
+    def lock(self) -> None:
+        """Take the folder for this run; ShardFolderError if another run holds it."""
+        try:
+            self._lock = OutputLock([self.path])
+        except OutputBusy as error:
+            raise ShardFolderError(str(error)) from None
+        except OSError as error:
+            raise ShardFolderError(f"cannot use the shard folder {self.path}: {error.strerror}") from None
+        try:
+            self._check_contents()  # again, now that no other run can change it
+        except BaseException:
+            self.unlock()
+            raise
+
+    def identities(self) -> set[Identity]:
+        """(device, inode) of the lock file: never an input of the run."""
+        return set() if self._lock is None else self._lock.identities()
+
+    def outside(self, documents: Iterable[Document]) -> Iterator[Document]:
+        """The documents that are not files of this folder (an earlier run's shards, found by walking
+        a folder that holds it)."""
+        real = os.path.realpath(self.path)
+
+        @functools.lru_cache(maxsize=1024)
+        def inside(parent: str) -> bool:
+            return _within(os.path.realpath(parent or os.curdir), real)
+
+        return (document for document in documents if not inside(os.path.dirname(document.source)))
+
+    def unlock(self) -> None:
+        """Let the folder go. Its run mark is emptied first: a task of this run still running on the
+        cluster (the run stopped by Ctrl-C, say) then writes no shard the manifest does not list."""
+        if self._marked:
+            with contextlib.suppress(OSError):
+                (self.path / RUN).write_bytes(b"")
+            self._marked = False
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
+
+    def start(self, *, resume: bool) -> Manifest:
+        """The manifest this run goes on from: the folder's with `resume` (its shards not listed in it
+        removed), else a new one (every earlier shard removed). Called with the lock held."""
+        assert self._lock is not None, "the shard folder is locked first"
+        done: dict[str, dict[str, Any]] = {}
+        if resume:
+            earlier = Manifest.read(self.path)
+            if earlier is not None:
+                if earlier.get("format") != self.format:
+                    raise ShardFolderError(
+                        f"the shards in {self.path} are {earlier.get('format')}: resume with "
+                        f"--format {earlier.get('format')}"
+                    )
+                done = dict(earlier.get("partitions", {}))
+        self.path.mkdir(parents=True, exist_ok=True)
+        (self.path / RUN).write_text(self.run, encoding="ascii")
+        self._marked = True
+        for entry in self._entries():
+            name = entry.name
+            shard = _SHARD.fullmatch(name)
+            if _TEMPORARY.fullmatch(name) or (shard and name.split(".")[0] not in done):
+                entry.unlink(missing_ok=True)
+        manifest = Manifest(self.path, self.format, done)
+        manifest.save()
+        return manifest
+
+    def __enter__(self) -> ShardFolder:
+        self.lock()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.unlock()
+
+
+async def _started(client: Any, timeout: float) -> Any:
+    """`await client` (its connection to the scheduler), given up after `timeout` seconds."""
+
+    async def connected() -> Any:
+        return await client
+
+    try:
+        return await asyncio.wait_for(connected(), timeout)
+    except TimeoutError:
+        raise TimeoutError(f"no answer in {timeout:g} s") from None
+
+
+class Connection:
+    """A client of the scheduler at `address`, connected within the policy's bounds.
+
+    distributed's `Client(timeout=...)` bounds the TCP connection but not the handshake after it: a
+    server that accepts and never answers holds it for ever. So the client is started on an event loop
+    of its own, where its start can be given up after `policy.timeout` seconds and tried again; used
+    from this thread, it then works as a synchronous client."""
+
+    def __init__(self, address: str, policy: ServicePolicy) -> None:
+        self.address = address
+        self.policy = policy
+        self.client: Any = None
+        self._runner: Any = None
+
+    def _connect(self) -> Any:
+        from distributed import Client
+        from distributed.utils import LoopRunner, sync
+
+        runner = LoopRunner(asynchronous=False)
+        runner.start()
+        timeout = self.policy.timeout
+
+        made: list[Any] = []
+
+        async def start() -> Any:
+            made.append(Client(self.address, asynchronous=True, timeout=timeout, set_as_default=False))
+            return await _started(made[0], timeout)
+
+        try:
+            client = sync(runner.loop, start, callback_timeout=2 * timeout)
+        except BaseException:
+            for half_started in made:  # closed from this thread, so that it lets go of the loop
+                with contextlib.suppress(Exception):
+                    half_started.close(timeout=timeout)
+            runner.stop()
+            raise
+        self._runner = runner
+        return client
+
+    def __enter__(self) -> Any:
+        self.client = self.policy.call(self._connect, self.address)
+        return self.client
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            if self.client is not None:
+                self.client.close(timeout=self.policy.timeout)
+        except (OSError, TimeoutError):
+            pass  # the scheduler is gone: nothing left to close there
+        finally:
+            if self._runner is not None:
+                self._runner.stop()
+
+
+@dataclass
+class _Run:
+    """One run's submissions and the bounded wait for them."""
+
+    client: Any
+    address: str
+    policy: ServicePolicy
+    folder: ShardFolder
+    manifest: Manifest
+    config: Any = None
+    workers: int = 0
+    checked: float = 0.0
+    no_worker_since: float | None = None
+    running: dict[str, tuple[Any, Partition]] = dataclasses.field(default_factory=dict)
+    finished: queue.Queue[Any] = dataclasses.field(default_factory=queue.Queue)
+
+    def key(self, name: str) -> str:
+        return f"newsclean-{self.folder.run}-{name}"
+
+    def submit(self, partition: Partition) -> None:
+        future = self.client.submit(
+            run_partition,
+            partition,
+            self.config,
+            str(self.folder.path),
+            self.folder.format,
+            self.folder.run,
+            key=self.key(partition.name),
+            pure=False,
+        )
+        self.running[future.key] = (future, partition)
+        future.add_done_callback(self.finished.put)
+
+    def fill(self, todo: Iterator[Partition]) -> None:
+        """Submit partitions until each worker has its share in flight (at least one partition)."""
+        while len(self.running) < max(1, self.workers) * IN_FLIGHT_PER_WORKER:
+            partition = next(todo, None)
+            if partition is None:
+                return
+            self.submit(partition)
+
+    def check(self) -> None:
+        """Ask the scheduler whether it still answers and how many workers it has; ServiceUnavailable
+        when it does not answer within the policy, or has had no worker for the policy's budget."""
+
+        def identity() -> Any:
+            return self.client.sync(self.client.scheduler.identity, callback_timeout=self.policy.timeout)
+
+        found = self.policy.call(identity, self.address)
+        self.checked = time.monotonic()
+        self.workers = len(found.get("workers", {}))
+        if self.workers:
+            self.no_worker_since = None
+        elif self.no_worker_since is None:
+            self.no_worker_since = time.monotonic()
+        elif time.monotonic() - self.no_worker_since > self.policy.budget:
+            reason = f"no worker has joined it in {self.policy.budget:g} s"
+            raise ServiceUnavailable(SERVICE, self.address, reason)
+
+    def next_done(self) -> tuple[Partition, RunStats] | None:
+        """The next finished partition and its statistics, None when none finished in the policy's time
+        (the scheduler was asked whether it still answers)."""
+        try:
+            future = self.finished.get(timeout=self.policy.timeout)
+        except queue.Empty:
+            self.check()
+            return None
+        partition = self.running[future.key][1]
+        done = self.outcome(future, partition)
+        del self.running[future.key]
+        if time.monotonic() - self.checked > self.policy.timeout:
+            self.check()  # now and then while results come in: workers may have joined or left
+        return partition, done
+
+    def cancelled(self, future: Any, partition: Partition) -> None:
+        """Raise what a cancelled partition means: the scheduler lost (ServiceUnavailable), or the
+        run's configuration task failed on the cluster, or another reason Dask gives (PartitionFailed)."""
+        reason = _cancel_reason(future, self.policy.timeout)
+        if reason == "scheduler-connection-lost":
+            lost = "the connection to it was lost mid-run, its tasks cancelled"
+            raise ServiceUnavailable(SERVICE, self.address, lost)
+        if self.config is not None and self.config.status == "error":
+            error = self.config.exception(timeout=self.policy.timeout)
+            raise PartitionFailed(
+                f"the run's configuration could not be loaded on the cluster: {_one_line(error)}"
+            )
+        raise PartitionFailed(f"{partition.name}: Dask cancelled its task ({reason})")
+
+    def outcome(self, future: Any, partition: Partition) -> RunStats:
+        """A finished partition's statistics. A result lost with its worker before it was fetched is
+        computed again by Dask: waited for, the scheduler asked after each `policy.timeout`."""
+        failures = 0
+        while True:
+            if future.status == "cancelled":
+                self.cancelled(future, partition)
+            if future.status == "error":
+                error = future.exception(timeout=self.policy.timeout)
+                raise PartitionFailed(f"{partition.name}: {_one_line(error)}")
+            try:
+                stats: RunStats = future.result(timeout=self.policy.timeout)
+                return stats
+            except (TimeoutError, CancelledError, asyncio.CancelledError):
+                pass  # cancelled or failed meanwhile (seen above), or not computed yet: ask the scheduler
+            except OSError as error:  # the result could not be fetched
+                failures += 1
+                if failures == self.policy.attempts:
+                    reason = f"the result of {partition.name} could not be fetched: {error}"
+                    raise ServiceUnavailable(SERVICE, self.address, reason) from error
+            if future.status not in ("cancelled", "error"):
+                self.check()
+
+
+def _one_line(error: BaseException) -> str:
+    return " ".join(f"{type(error).__name__}: {error}".split())
+
+
+def _cancel_reason(future: Any, timeout: float) -> str:
+    """Why Dask cancelled a future (`scheduler-connection-lost`, `lost dependencies`, ...)."""
+    try:
+        future.result(timeout=timeout)  # raises at once
+    except (CancelledError, asyncio.CancelledError) as error:
+        return str(getattr(error, "reason", "unknown"))
+    except Exception:
+        pass
+    return "unknown"
+
+
+def _config_value(config: Config) -> Config:
+    return config
 
 
 def run_on_cluster(
     client: Any,
     documents: Iterable[Document],
     config: Config,
-    output: str,
-    format: str,
+    folder: ShardFolder,
     stats: RunStats,
     *,
+    address: str,
+    policy: ServicePolicy,
     resume: bool = False,
     progress: Callable[[RunStats], None] | None = None,
-) -> Path:
-    """Every partition on the cluster `client` reaches, a bounded number in flight; return the shard
-    folder. Without `resume` the folder's earlier shards and manifest are removed first."""
-    from distributed import as_completed
-
-    folder = shard_folder(output)
-    folder.mkdir(parents=True, exist_ok=True)
-    if not resume:
-        for old in folder.iterdir():
-            if old.name.startswith(("part-", ".part-")) or old.name == MANIFEST:
-                old.unlink()
-    manifest = Manifest(folder, format, resume=resume)
-    manifest.save()
-    client.register_plugin(_warm_up_plugin())
-    workers = max(1, len(client.scheduler_info().get("workers", {})))
-    config_future = client.scatter(config, broadcast=True)
-    todo = (p for p in partitions(documents) if not manifest.finished(p))
-    running: dict[Any, Partition] = {}
-    pending = as_completed()
-
-    def submit_next() -> None:
-        for partition in itertools.islice(todo, 1):
-            future = client.submit(
-                run_partition,
-                partition,
-                config_future,
-                str(folder),
-                format,
-                key=f"newsclean-{partition.name}",
-            )
-            running[future] = partition
-            pending.add(future)
-
-    for _ in range(workers * IN_FLIGHT_PER_WORKER):
-        submit_next()
-    for future in pending:
-        partition = running.pop(future)
-        done: RunStats = future.result()
-        stats.merge(done)
-        manifest.add(partition, done)
-        if progress is not None:
-            progress(stats)
-        submit_next()
-    return folder
+) -> None:
+    """Every partition on the cluster `client` reaches, a bounded number in flight, into `folder`
+    (locked by the caller). Without `resume` the folder's earlier shards and manifest are removed first.
+    ServiceUnavailable when the scheduler is lost, stops answering or has no worker within the policy;
+    PartitionFailed when a partition's task raised."""
+    manifest = folder.start(resume=resume)
+    run = _Run(client, address, policy, folder, manifest)
+    run.check()
+    # The config goes to the cluster once, as a task every partition depends on (computed on a
+    # worker when one is there: scattering it would need a worker now).
+    run.config = client.submit(_config_value, config, key=run.key("config"), pure=False)
+    todo = (p for p in partitions(map(anchored, documents)) if not manifest.finished(p))
+    run.fill(todo)
+    while run.running:
+        done = run.next_done()
+        if done is not None:
+            partition, counts = done
+            stats.merge(counts)
+            manifest.add(partition, counts)
+            if progress is not None:
+                progress(stats)
+        run.fill(todo)
