@@ -27,7 +27,7 @@ from pipeline.rules import PAGE_RULES, TEXT_RULES, PageRule, Rule, select
 from pipeline.rules.text.engine import apply_rules
 from pipeline.rules.text.templates import SITE_TEMPLATE, SiteTemplates, site_of
 from pipeline.rules.text.timestamps import parse_date
-from pipeline.text import count_words
+from pipeline.text import count_words, without_code
 
 # Inputs larger than this (after decompression) are refused by default.
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
@@ -240,7 +240,7 @@ def _decode(doc: Document, config: Config) -> Document:
     content = doc.content or b""
     if doc.kind == "html":
         return replace(doc, html=decode_html(content, doc.content_type))
-    text = decode_text(content)
+    text = without_code(decode_text(content))
     return replace(doc, paragraphs=tuple(line for line in text.splitlines() if line.strip()))
 
 

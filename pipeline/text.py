@@ -1,10 +1,23 @@
-"""Text helpers shared by extraction, the DOM rules, the text rules and the record: comparing and counting."""
+"""Text helpers shared by extraction, the DOM rules, the text rules and the record: comparing and counting,
+and the code that is never text."""
 
 from __future__ import annotations
 
 import math
 import re
 import unicodedata
+
+# Elements whose content is code or markup kept for later, never page text: a script, a style sheet, the
+# fallback shown without scripts, a template.
+CODE_ELEMENTS = ("script", "style", "noscript", "template")
+# Such an element written out in a text, from its start tag to its end tag (case aside).
+_CODE_BLOCK = re.compile(rf"<({'|'.join(CODE_ELEMENTS)})\b[^>]*>.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
+
+
+def without_code(text: str) -> str:
+    """The text without the script, style, noscript and template elements written out in it (a text dump
+    saved with a page's style sheet); an element not closed is left as it is, and the text with it."""
+    return _CODE_BLOCK.sub("", text) if "<" in text else text
 
 
 def squeeze(text: str) -> str:

@@ -13,6 +13,7 @@ from pipeline.tools import evaluate
 from pipeline.tools.evaluate import (
     DocumentScore,
     GoldDocument,
+    WordScore,
     averages,
     find_residue,
     load_gold,
@@ -20,9 +21,12 @@ from pipeline.tools.evaluate import (
     match_records,
     name_candidates,
     score_document,
+    score_words,
     shingles,
     summarise,
+    summarise_words,
     tokens,
+    word_bag,
 )
 
 ZYTE = Path(__file__).resolve().parents[1].parent / "shared" / "benchmarks" / "zyte"
@@ -272,3 +276,63 @@ def test_gold_scores_itself_perfectly_on_the_benchmark() -> None:
     result = evaluate.evaluate(records, gold)
     assert result["summary"]["f1"] == 1.0
     assert result["matching"]["matched"] == 181
+
+
+# The WCXB metric, on cases worked out by hand.
+
+
+def test_the_word_bag_is_lowercased_word_tokens_with_repeats() -> None:
+    assert word_bag("The cat, THE hat!") == {"the": 2, "cat": 1, "hat": 1}
+
+
+@pytest.mark.parametrize(
+    ("prediction", "gold", "expected"),
+    [
+        # 4 words out, 3 of them in the 3-word gold: P 3/4, R 1, F1 2·(3/4)/(7/4) = 6/7.
+        pytest.param("the cat sat down", "The cat sat", (0.75, 1.0, 6 / 7), id="extra-word"),
+        # Repeats count: "a a b" against "a b b" overlaps on one a and one b.
+        pytest.param("a a b", "a b b", (2 / 3, 2 / 3, 2 / 3), id="bag-not-set"),
+        # Order does not matter, case does not either.
+        pytest.param("Sat cat THE", "the cat sat", (1.0, 1.0, 1.0), id="order-and-case"),
+        pytest.param("", "the cat sat", (0.0, 0.0, 0.0), id="empty-output"),
+        pytest.param("dog", "the cat sat", (0.0, 0.0, 0.0), id="no-overlap"),
+        pytest.param("", "", (1.0, 1.0, 1.0), id="empty-gold-empty-output"),
+        pytest.param(" — !", "", (1.0, 1.0, 1.0), id="empty-gold-output-without-words"),
+        pytest.param("menu", "", (0.0, 0.0, 0.0), id="empty-gold-some-output"),
+    ],
+)
+def test_score_words(prediction: str, gold: str, expected: tuple[float, float, float]) -> None:
+    score = score_words(prediction, gold)
+    assert (score.precision, score.recall, score.f1) == pytest.approx(expected)
+
+
+def test_phrases_are_case_insensitive_substrings() -> None:
+    text = "Opening hours: Monday to Friday.\nAccept all cookies"
+    score = score_words(text, "x", ["monday to FRIDAY", "Saturday"], ["accept all cookies", "Sign in"])
+    assert score.found == pytest.approx(0.5)
+    assert score.absent == pytest.approx(0.5)
+
+
+def test_a_page_without_phrases_has_no_share() -> None:
+    score = score_words("text", "text")
+    assert score.found is None and score.absent is None
+
+
+def test_word_scores_average_over_pages_and_phrases_over_pages_that_have_them() -> None:
+    scores = [
+        WordScore(1.0, 0.5, 2 / 3, found=1.0, absent=None),
+        WordScore(0.5, 1.0, 2 / 3, found=0.0, absent=1.0),
+        WordScore(0.0, 0.0, 0.0),
+    ]
+    summary = summarise_words(scores)
+    assert (summary.precision, summary.recall) == pytest.approx((0.5, 0.5))
+    # The mean of the pages' F1, not the F1 of the means.
+    assert summary.f1 == pytest.approx(4 / 9)
+    assert summary.found == pytest.approx(0.5)
+    assert summary.absent == pytest.approx(1.0)
+    assert summary.documents == 3
+
+
+def test_word_scores_of_no_page() -> None:
+    summary = summarise_words([])
+    assert (summary.precision, summary.f1, summary.found, summary.absent) == (0.0, 0.0, None, None)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 import re
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from lxml import etree
 from lxml.html import HtmlElement
 from trafilatura.utils import load_html
 
+from pipeline import Config, Document, run_one
 from pipeline.decode import decode_html
 from pipeline.extract import ExtractOptions, extract_html
 from pipeline.extract.trafilatura import main_text, parse
@@ -55,14 +57,12 @@ def test_main_text_is_bare_extractions_text(path: Path, options: ExtractOptions)
 
 
 ODD_TEXTS = {
-    "encoding-declaration": '<?xml version="1.0" encoding="utf-8"?><html><body><p>Text</p></body></html>',
     "doctype-on-first-line": "<!DOCTYPE html><html><body><form><input name=q></form><p>T</p></body></html>",
     "xhtml-doctype": '<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0//EN" "http://www.w3.org/TR/xhtml1.dtd">\n'
     "<html><body><p>Text</p></body></html>",
-    "fragment": "<p>One paragraph and nothing else</p>",
-    "no-html-tag": "<div><p>One</p></div><div><p>Two</p></div>",
     "self-closing-html": "<html/><body><p>Text</p></body>",
     "control-characters": "<html><body><p>Te\x01xt\x0b</p></body></html>",
+    "head-without-html-tag": "<!-- saved --><head><title>T</title></head><body><p>Text</p></body>",
     "empty": "",
     "plain-words": "Just some words",
 }
@@ -76,6 +76,31 @@ def test_parse_gives_the_tree_trafilatura_loads(html: str) -> None:
         assert etree.tostring(ours) == etree.tostring(theirs)
         # lxml.html's per-tag classes (a form class, an input class) are not used: every element is plain
         assert {type(element) for element in ours.iter(etree.Element)} == {HtmlElement}
+
+
+# Fragments, and a page that starts neither with `<html` nor with a doctype and has no <head>: trafilatura's
+# load_html gives the fragment's own element (or None for a single element); parse gives the whole document
+# a browser makes of it.
+FRAGMENTS = {
+    "encoding-declaration": (
+        '<?xml version="1.0" encoding="utf-8"?><html><body><p>Text</p></body></html>',
+        ["p"],
+    ),
+    "one-paragraph": ("<p>One paragraph and nothing else</p>", ["p"]),
+    "paragraphs": ("<p>One</p><p>Two</p>", ["p", "p"]),
+    "divs": ("<div><p>One</p></div><div><p>Two</p></div>", ["div", "div"]),
+    "one-div": ("<div><p>One</p><p>Two</p></div>", ["div"]),
+    "comment-first": ("<!-- saved --><article><p>One</p></article>", ["article"]),
+    "words-and-a-tag": ("Some words <b>in bold</b> and more", ["b"]),
+}
+
+
+@pytest.mark.parametrize(("html", "children"), list(FRAGMENTS.values()), ids=list(FRAGMENTS))
+def test_a_fragment_is_parsed_as_a_whole_document(html: str, children: list[str]) -> None:
+    tree = parse(html)
+    assert tree is not None and tree.tag == "html"
+    body = tree.find("body")
+    assert body is not None and [child.tag for child in body] == children
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -168,3 +193,103 @@ def test_a_readability_reading_that_lies_elsewhere_is_refused(monkeypatch: pytes
     kept = extract_html(_layout_page(), None, ExtractOptions(), PAGE_RULES).paragraphs
     plain = extract_html(_layout_page(), None, ExtractOptions(readability_for_layout=False), PAGE_RULES)
     assert kept == plain.paragraphs
+
+
+ARTICLE_TEXT = "The council approved the new bridge over the river after a debate that lasted four hours. "
+
+
+@pytest.mark.parametrize(
+    "fragment",
+    [
+        f"<p>{ARTICLE_TEXT * 3}</p><p>{ARTICLE_TEXT * 2}</p>",
+        f"<div><p>{ARTICLE_TEXT * 3}</p></div>",
+        f"<p>{ARTICLE_TEXT * 3}</p>",
+        f"<article><h2>The bridge</h2><p>{ARTICLE_TEXT * 3}</p></article>",
+    ],
+    ids=["paragraphs", "one-div", "one-paragraph", "article"],
+)
+def test_an_html_fragment_gives_a_record(fragment: str) -> None:
+    outcome = run_one(Document("fragment.html", "html", content=fragment.encode()), Config())
+    assert outcome.error is None and outcome.record is not None
+    assert ARTICLE_TEXT.strip() in outcome.record["text"]
+
+
+def test_a_text_without_markup_is_refused_as_html() -> None:
+    outcome = run_one(Document("words.html", "html", content=b"Just some words"), Config())
+    assert outcome.error is not None and outcome.error["stage"] == "extract"
+
+
+# Code in a page, each marked with a word no reading of the text may let through.
+MARKER = "codemarker"
+CODE = {
+    "style": f"<style>.{MARKER} {{ color: red }} p::before {{ content: '{MARKER}' }}</style>",
+    "script": f"<script>var {MARKER} = 'the {MARKER} text of a script';</script>",
+    "noscript": f"<noscript><p>{MARKER}: please enable JavaScript in your browser to see the interactive "
+    "timeline of the events described in this story.</p></noscript>",
+    "template": f"<template><p>{MARKER}: the latest update from our reporters will appear here as soon "
+    "as it is published, with the photographs of the day.</p></template>",
+}
+
+
+def _gold_page(name: str) -> str:
+    data = (GOLD_DIR / name).read_bytes()
+    return data.decode("latin-1" if name.startswith("table-layout") else "utf-8")
+
+
+def _after(page: str, anchor: str, code: str) -> str:
+    assert anchor in page
+    return page.replace(anchor, anchor + code, 1)
+
+
+# Each path a page's text can take: trafilatura's own reading of an article (code in the <body>, code in
+# the <article>), readability's reading of a page laid out with tables, the entries of a live page, the
+# second opinion on a doubtful (short) extraction, a fragment.
+READINGS = {
+    "body": lambda code: _after(_gold_page("wordpress-jetpack.html"), 'wp-embed-responsive">', code),
+    "article": lambda code: _after(
+        _gold_page("wordpress-jetpack.html"), "how the work should be paid for.</p>", code
+    ),
+    "layout-table": lambda code: _after(
+        _gold_page("table-layout-page.html"), "museum of the valley's weaving trade.</font></p>", code
+    ),
+    "live-entries": lambda code: _after(
+        _gold_page("liveblog-newsroom.html"),
+        "Neither side has commented on the progress made so far.</p>",
+        code,
+    ),
+    "short-page": lambda code: (
+        f"<html><body><div>{code}<div>A short notice of a few words.</div></div></body></html>"
+    ),
+    "fragment": lambda code: f"<div><p>{ARTICLE_TEXT * 3}</p>{code}<p>{ARTICLE_TEXT * 2}</p></div>",
+}
+
+
+@pytest.mark.parametrize("code", list(CODE.values()), ids=list(CODE))
+@pytest.mark.parametrize("reading", list(READINGS.values()), ids=list(READINGS))
+def test_code_never_reaches_the_text(reading: Callable[[str], str], code: str) -> None:
+    with_code = run_one(Document("page.html", "html", content=reading(code).encode()), Config())
+    without = run_one(Document("page.html", "html", content=reading("").encode()), Config())
+    assert with_code.record is not None and without.record is not None
+    assert MARKER not in with_code.record["text"].lower()
+    assert with_code.record["text"] == without.record["text"]
+
+
+@pytest.mark.parametrize("code", list(CODE.values()), ids=list(CODE))
+def test_code_never_reaches_the_text_of_a_text_dump(code: str) -> None:
+    dump = f"A line of the dump about the bridge.\n{code}\nAnother line of the text dump.\n"
+    outcome = run_one(Document("dump.txt", "text", content=dump.encode()), Config())
+    assert outcome.record is not None
+    assert outcome.record["text"] == "A line of the dump about the bridge.\nAnother line of the text dump."
+
+
+def test_a_declarative_shadow_root_is_page_text() -> None:
+    shown = "The bridge will open to walkers in the spring, the council said on Tuesday evening."
+    page = f"<div><p>{ARTICLE_TEXT * 3}</p><template shadowrootmode='open'><p>{shown}</p></template></div>"
+    outcome = run_one(Document("page.html", "html", content=page.encode()), Config())
+    assert outcome.record is not None and shown in outcome.record["text"]
+
+
+def test_the_metadata_is_read_before_the_code_is_dropped() -> None:
+    # The JSON-LD block is a script: the title, author and site name come from it.
+    meta = extract_html(ESCAPED_JSON_LD, None, ExtractOptions()).metadata
+    assert meta.author == "Tamsin Greaves" and meta.sitename == "Harbour Gazette"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.text import count_words
+from pipeline.text import count_words, without_code
 
 
 @pytest.mark.parametrize(
@@ -29,3 +29,21 @@ def test_count_words(text: str, words: int) -> None:
 def test_text_without_unspaced_scripts_counts_like_split() -> None:
     text = "Line 4.2.1 of the budget — quays, cranes & buoys • 12 %"
     assert count_words(text) == len(text.split())
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        pytest.param("One.\n<style>p { color: red }</style>\nTwo.", "One.\n\nTwo.", id="style-sheet"),
+        pytest.param("One <SCRIPT type='x'>var a = '<p>';</SCRIPT>two", "One two", id="script-any-case"),
+        pytest.param(
+            "A <noscript><p>Enable it</p></noscript>B<template>\n<b>T</b>\n</template>", "A B", id="both"
+        ),
+        pytest.param(
+            "One <style>p { color: red }\nTwo.", "One <style>p { color: red }\nTwo.", id="not-closed"
+        ),
+        pytest.param("Prices <styled> and a < b, script", "Prices <styled> and a < b, script", id="no-code"),
+    ],
+)
+def test_without_code(text: str, kept: str) -> None:
+    assert without_code(text) == kept

@@ -15,6 +15,7 @@ from lxml.html import HtmlElement
 
 from pipeline.article import Signals, page_signals
 from pipeline.document import DocumentError, Metadata, Removal
+from pipeline.extract.code import drop_code
 from pipeline.extract.entries import entry_run, mark_entry_article
 from pipeline.extract.metadata import extract_author, read_metadata
 from pipeline.extract.readability import readability_lines
@@ -47,15 +48,17 @@ def extract_html(
     """Extract the article's paragraphs and metadata; raise DocumentError('extract') on failure.
 
     The page rules cut their blocks from the parsed page after the metadata is read (a cut block may
-    hold the byline or the date) and before trafilatura extracts the text from the same tree.
+    hold the byline or the date) and before trafilatura extracts the text from the same tree. Scripts,
+    style sheets, noscript and templates are dropped from it in between (extract/code.py).
     """
     html = close_title(html)
     tree = parse(html)
     if tree is None:
-        raise DocumentError("extract", "the page could not be parsed as HTML")
+        raise DocumentError("extract", "the page could not be parsed as HTML (a text without any markup)")
     # Before anything is cut from the page.
     signals = page_signals(tree, entries=entry_run(tree) is not None) if read_signals else None
     metadata = read_metadata(tree, url, options)
+    drop_code(tree)  # after the metadata (JSON-LD, dates in scripts), before any reading of the text
     headlines = _headlines(tree, metadata.title)  # before trafilatura prunes the tree
     if options.entries:
         mark_entry_article(tree)

@@ -18,7 +18,8 @@ Private names, read from trafilatura 2.3.1 (pyproject.toml pins `trafilatura>=2.
 - `trafilatura.utils.is_dubious_html`, `DOCTYPE_TAG` and `FAULTY_HTML`: the check and the repairs of
   `load_html` (its `repair_faulty_html`, whose regular-expression scan for control characters is done by
   `pipeline.decode.drop_control_characters` in a third of the time), run here before a parse with
-  newsclean's own parser (`parse`, below).
+  newsclean's own parser (`parse`, below). Unlike `load_html`, `parse` reads a fragment (`<p>...</p>`,
+  a `<div>` without `<html>` or `<body>`) as a whole document; only a text without any markup is refused.
 - `trafilatura.htmlprocessing.prune_unwanted_nodes`, `trafilatura.xpaths.AUTHOR_DISCARD_XPATHS`,
   `trafilatura.json_metadata.normalize_authors`, `trafilatura.utils.trim`: the one-pass author
   fallback (extract/metadata.py) prunes, normalises and trims a candidate as trafilatura does;
@@ -40,6 +41,7 @@ not parse either way goes to trafilatura's fallback. tests/test_extract.py pins 
 from __future__ import annotations
 
 import json
+import re
 from copy import copy
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -54,7 +56,7 @@ from lxml.html import (
     HtmlEntity,
     HTMLParser,
     HtmlProcessingInstruction,
-    fromstring,
+    document_fromstring,
 )
 from trafilatura import bare_extraction, extract_metadata
 from trafilatura.core import trafilatura_sequence
@@ -143,7 +145,7 @@ _PARSER = _parser()
 
 def _parse_bytes(html: str) -> HtmlElement | None:
     try:
-        tree: HtmlElement = fromstring(html.encode("utf8", "surrogatepass"), parser=_PARSER)
+        tree: HtmlElement = document_fromstring(html.encode("utf8", "surrogatepass"), parser=_PARSER)
     except Exception:  # lxml's errors on a page it cannot read: no tree, as load_html has it
         return None
     return tree
@@ -162,27 +164,32 @@ def _repaired(html: str, beginning: str) -> str:
     return html
 
 
+# A tag, an end tag, a comment or a declaration: what makes a text HTML markup rather than plain words.
+_MARKUP = re.compile(r"<[A-Za-z!/?]")
+
+
 def parse(html: str) -> HtmlElement | None:
-    """The page parsed as trafilatura's `load_html` parses a text, or None."""
+    """The page parsed as trafilatura's `load_html` parses a whole document, or None for a text without
+    markup.
+
+    A fragment (`<p>...</p><p>...</p>`, a lone `<div>`, an `<article>`) is parsed as the document a
+    browser makes of it, `<html><body>` around the fragment, where `load_html` (through
+    `lxml.html.fromstring`) gives the fragment's own element, or nothing at all when the fragment is one
+    element: the page rules, the metadata and the extraction all look for the page's `<body>`.
+    """
     beginning = html[:50].lower()
-    dubious = is_dubious_html(beginning)
+    if is_dubious_html(beginning) and not _MARKUP.search(html):
+        return None
     html = _repaired(html, beginning)
     tree: HtmlElement | None = None
     try:
-        tree = fromstring(html, parser=_PARSER)
+        tree = document_fromstring(html, parser=_PARSER)
     except ValueError:  # a text with an encoding declaration: lxml takes it as bytes only
-        return _checked(_parse_bytes(html), dubious)
+        return _parse_bytes(html)
     except Exception:
         tree = None
     if tree is None or len(tree) < 1:
         tree = _parse_bytes(html)
-    return _checked(tree, dubious)
-
-
-def _checked(tree: HtmlElement | None, dubious: bool) -> HtmlElement | None:
-    """load_html's rejection: a text that does not start like HTML and parses to one element is not a page."""
-    if tree is not None and dubious and len(tree) < 2:
-        return None
     return tree
 
 
@@ -230,12 +237,9 @@ def main_text(tree: HtmlElement, url: str | None, options: ExtractOptions) -> Ma
 
 
 def _page_chars(tree: HtmlElement) -> int:
-    """Characters of the page's text, scripts and styles aside."""
+    """Characters of the page's text (its code was dropped when it was parsed: extract/code.py)."""
     body = tree.find("body")
-    if body is None:
-        return 0
-    code = sum(len(element.text or "") for element in body.iter("script", "style", "noscript"))
-    return len(body.text_content()) - code
+    return 0 if body is None else len(body.text_content())
 
 
 def _doubtful(body: Any, text: str, page_chars: int) -> bool:

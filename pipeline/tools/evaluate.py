@@ -1,5 +1,6 @@
 """Score output records against hand-made answers (shingle precision, recall and F1 with bootstrap
-error bars), name the worst documents, and find cleaning-rule residue left in the output."""
+error bars; the WCXB benchmark's word-bag metric and phrase checks), name the worst documents, and find
+cleaning-rule residue left in the output."""
 
 from __future__ import annotations
 
@@ -133,6 +134,89 @@ def summarise(
 def worst(scores: Iterable[DocumentScore], count: int = 10) -> list[DocumentScore]:
     """The documents with the lowest F1 (then lowest recall), worst first."""
     return sorted(scores, key=lambda s: (s.f1, s.recall or 0.0, s.key))[:count]
+
+
+# The WCXB benchmark's own metric (its evaluate.py): the bag of lowercased word tokens of a page's output
+# against its gold, scored page by page and averaged over pages; and the share of its `with` phrases (a
+# correct extraction holds them) found and of its `without` phrases (menus, banners) absent, compared as
+# case-insensitive substrings.
+
+
+@dataclass(frozen=True)
+class WordScore:
+    """One page's word-bag precision, recall and F1; the shares of its phrases found and absent (None when
+    the page has no such phrase)."""
+
+    precision: float
+    recall: float
+    f1: float
+    found: float | None = None
+    absent: float | None = None
+
+
+def word_bag(text: str) -> Counter[str]:
+    """The lowercased word tokens of a text as a multiset."""
+    return Counter(TOKEN.findall(text.lower()))
+
+
+def score_words(
+    prediction: str, gold: str, with_phrases: Sequence[str] = (), without_phrases: Sequence[str] = ()
+) -> WordScore:
+    """One page scored as WCXB scores it: an empty gold scores 1 only for an empty output, an empty output
+    scores 0 against any other gold."""
+    predicted, wanted = word_bag(prediction), word_bag(gold)
+    found, absent = _phrase_shares(prediction, with_phrases, without_phrases)
+    if not wanted:
+        perfect = 0.0 if predicted else 1.0
+        return WordScore(perfect, perfect, perfect, found, absent)
+    if not predicted:
+        return WordScore(0.0, 0.0, 0.0, found, absent)
+    overlap = sum((predicted & wanted).values())
+    precision, recall = overlap / sum(predicted.values()), overlap / sum(wanted.values())
+    f1 = 2 * precision * recall / (precision + recall) if overlap else 0.0
+    return WordScore(precision, recall, f1, found, absent)
+
+
+def _phrase_shares(
+    prediction: str, with_phrases: Sequence[str], without_phrases: Sequence[str]
+) -> tuple[float | None, float | None]:
+    text = prediction.lower()
+    found = (
+        sum(phrase.lower() in text for phrase in with_phrases) / len(with_phrases) if with_phrases else None
+    )
+    present = sum(phrase.lower() in text for phrase in without_phrases)
+    absent = 1 - present / len(without_phrases) if without_phrases else None
+    return found, absent
+
+
+@dataclass(frozen=True)
+class WordSummary:
+    """Word-bag scores averaged over pages (F1 too: the mean of the pages' F1, as WCXB reports it), and the
+    phrase shares averaged over the pages that have such phrases (None when none has)."""
+
+    precision: float
+    recall: float
+    f1: float
+    found: float | None
+    absent: float | None
+    documents: int
+
+
+def summarise_words(scores: Sequence[WordScore]) -> WordSummary:
+    """Average the pages' word scores; an average over no page is 0."""
+
+    def mean(values: Iterable[float | None]) -> float | None:
+        present = [value for value in values if value is not None]
+        return statistics.fmean(present) if present else None
+
+    return WordSummary(
+        mean(s.precision for s in scores) or 0.0,
+        mean(s.recall for s in scores) or 0.0,
+        mean(s.f1 for s in scores) or 0.0,
+        mean(s.found for s in scores),
+        mean(s.absent for s in scores),
+        len(scores),
+    )
 
 
 @dataclass(frozen=True)
