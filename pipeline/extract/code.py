@@ -20,11 +20,21 @@ from pipeline.text import CODE_ELEMENTS
 _SHADOW_ROOT = ("shadowrootmode", "shadowroot")
 
 
+def _head_data(element: HtmlElement) -> bool:
+    """A JSON-LD block in the page's `<head>`: data, not code, that no reading of the body meets, and that
+    trafilatura reads while it extracts (without a forum page's `DiscussionForumPosting` block it takes the
+    posts, which wear comment markup, for reader comments)."""
+    if element.tag != "script" or "ld+json" not in (element.get("type") or "").lower():
+        return False
+    return any(ancestor.tag == "head" for ancestor in element.iterancestors())
+
+
 def drop_code(tree: HtmlElement) -> None:
     """Drop every script, style sheet, noscript and template element from the tree, with its content (the
-    text after each stays in the page); a declarative shadow root's template gives way to its content."""
+    text after each stays in the page), but the JSON-LD blocks of the `<head>`; a declarative shadow root's
+    template gives way to its content."""
     for element in list(tree.iter(*CODE_ELEMENTS)):
-        if element.getparent() is None:
+        if element.getparent() is None or _head_data(element):
             continue
         if element.tag == "template" and any(element.get(name) for name in _SHADOW_ROOT):
             element.drop_tag()
