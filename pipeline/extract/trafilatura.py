@@ -87,8 +87,10 @@ LOGGERS = ("trafilatura", "htmldate")
 class ExtractOptions:
     """trafilatura settings, each chosen by measurement (bench/quality.py, the README's settings table)."""
 
-    # No readability/jusText fallbacks on every page; `second_opinion` runs them where they are needed.
-    fast: bool = True
+    # True: no readability/jusText fallbacks on every page, `second_opinion` runs them where they are
+    # needed. False (trafilatura's own default) compares every page with them: chosen by every fold of
+    # the leave-one-set-out benchmark (bench/quality.py --loso), at about a third more time a page.
+    fast: bool = False
     # A doubtful extraction (no paragraph text, more tables than paragraphs, short, or a small share of
     # the page) is compared with trafilatura's readability and jusText, as its default mode does on
     # every page.
