@@ -8,6 +8,8 @@ from __future__ import annotations
 BOT_NAME = "newsclean"
 SPIDER_MODULES = ["spiders"]
 NEWSPIDER_MODULE = "spiders"
+# `scrapy crawl` with newsclean's exit status for a crawl its frontier stopped (pipeline.crawl.commands).
+COMMANDS_MODULE = "pipeline.crawl.commands"
 
 # Who is asking, so that a site's operators can tell.
 USER_AGENT = "newsclean/0.1 (news article text extraction; Scrapy)"
