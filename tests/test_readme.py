@@ -1,4 +1,5 @@
-"""README.md stays true: its commands, its rule tables, its settings table and its record table."""
+"""README.md and the documentation site (docs/) stay true: the quick start's commands, the rule tables, the
+settings table, the record table and the layout."""
 
 from __future__ import annotations
 
@@ -17,6 +18,9 @@ from pipeline.rules import FAMILIES, PAGE_RULES, TEXT_RULES
 from .conftest import ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
+PAGES = {path.stem: path.read_text(encoding="utf-8") for path in sorted((ROOT / "docs").glob("*.md"))}
+# Every page of the documentation, README first: what the tables below are looked for in.
+DOCS = "\n\n".join([README, *PAGES.values()])
 
 
 def _shell_blocks() -> list[str]:
@@ -37,7 +41,7 @@ def test_the_first_command_cleans_the_bundled_sample() -> None:
 
 
 def test_rule_table_matches_the_registry() -> None:
-    rows = re.findall(r"^\| (\d+) \| `([a-z-]+)` \| ([a-z-]+) \| (.+) \|$", README, flags=re.MULTILINE)
+    rows = re.findall(r"^\| (\d+) \| `([a-z-]+)` \| ([a-z-]+) \| (.+) \|$", DOCS, flags=re.MULTILINE)
     assert [(int(n), name, family) for n, name, family, _ in rows] == [
         (i, r.name, r.family) for i, r in enumerate(TEXT_RULES, start=1)
     ]
@@ -45,7 +49,7 @@ def test_rule_table_matches_the_registry() -> None:
 
 
 def test_dom_rule_table_matches_the_registry() -> None:
-    rows = re.findall(r"^\| D(\d+) \| `([a-z-]+)` \| ([a-z-]+) \| (.+) \|$", README, flags=re.MULTILINE)
+    rows = re.findall(r"^\| D(\d+) \| `([a-z-]+)` \| ([a-z-]+) \| (.+) \|$", DOCS, flags=re.MULTILINE)
     assert [(int(n), name, family) for n, name, family, _ in rows] == [
         (i, r.name, r.family) for i, r in enumerate(PAGE_RULES, start=1)
     ]
@@ -53,15 +57,15 @@ def test_dom_rule_table_matches_the_registry() -> None:
 
 
 def test_settings_table_names_every_trafilatura_option() -> None:
-    table = README.split("| setting | value | F1 turned over", 1)[1].split("\n\n", 1)[0]
+    table = DOCS.split("| setting | value | F1 turned over", 1)[1].split("\n\n", 1)[0]
     named = set(re.findall(r"^\| `([a-z_]+)` \|", table, flags=re.MULTILINE))
     options = {f.name for f in fields(ExtractOptions)} - {"extensive_date_search", "prune_xpath"}
     assert options <= named
 
 
 def test_record_table_lists_the_contract_keys_in_order() -> None:
-    section = README.split("## Output", 1)[1].split("## The rules", 1)[0]
-    keys = re.findall(r"^\| `([a-z_]+)` \|", section, flags=re.MULTILINE)
+    table = DOCS.split("| key | type | meaning |", 1)[1].split("\n\n", 1)[0]
+    keys = re.findall(r"^\| `([a-z_]+)` \|", table, flags=re.MULTILINE)
     assert tuple(keys) == RECORD_KEYS
 
 
@@ -70,13 +74,13 @@ COMMANDS = sorted(next(a for a in build_parser()._actions if a.dest == "command"
 
 @pytest.mark.parametrize("name", COMMANDS)
 def test_every_subcommand_is_documented(name: str) -> None:
-    assert f"newsclean {name}" in README
+    assert f"newsclean {name}" in DOCS
 
 
 @pytest.mark.slow
 def test_the_python_example_runs() -> None:
     (example,) = [
-        block for block in re.findall(r"```python\n(.*?)```", README, flags=re.DOTALL) if "run_one" in block
+        block for block in re.findall(r"```python\n(.*?)```", DOCS, flags=re.DOTALL) if "run_one" in block
     ]
     assert len(example.strip().splitlines()) <= 10
     done = subprocess.run(
@@ -87,7 +91,7 @@ def test_the_python_example_runs() -> None:
 
 
 def test_the_layout_section_names_every_folder_of_the_package() -> None:
-    layout = README.split("## Layout", 1)[1].split("```", 2)[1]
+    layout = re.split(r"^#+ Layout$", DOCS, maxsplit=1, flags=re.MULTILINE)[1].split("```", 2)[1]
     listed = set(re.findall(r"^(\S+/)\s", layout, flags=re.MULTILINE))
     folders = {
         f"{path.relative_to(ROOT).as_posix()}/" for path in (ROOT / "pipeline").rglob("*") if path.is_dir()
@@ -96,12 +100,12 @@ def test_the_layout_section_names_every_folder_of_the_package() -> None:
 
 
 def test_family_table_matches_the_families() -> None:
-    table = README.split("| family | what it removes |", 1)[1].split("\n\n", 1)[0]
+    table = DOCS.split("| family | what it removes |", 1)[1].split("\n\n", 1)[0]
     rows = re.findall(r"^\| `([a-z-]+)` \| ([^|]+) \|$", table, flags=re.MULTILINE)
     assert rows == [(str(family), family.description) for family in FAMILIES]
 
 
 def test_page_rule_figures_name_every_page_rule() -> None:
-    table = README.split("| turned off | zyte |", 1)[1].split("\n\n", 1)[0]
+    table = DOCS.split("| turned off | zyte |", 1)[1].split("\n\n", 1)[0]
     named = re.findall(r"^\| `([a-z-]+)` \|", table, flags=re.MULTILINE)
     assert named == [rule.name for rule in PAGE_RULES]
