@@ -8,7 +8,7 @@ command in its own process, one worker, writing JSONL. Rounds alternate the two 
 machine load falls on both alike. Both wall-clock and CPU time are reported: on a shared machine
 the CPU figure moves much less from run to run.
 
-    python bench/speed.py [--copies 4] [--rounds 3]
+    python bench/speed.py [--copies 4] [--rounds 3] [--fast]
 """
 
 from __future__ import annotations
@@ -44,10 +44,10 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def newsclean(folder: Path, output: Path) -> tuple[float, float]:
+def newsclean(folder: Path, output: Path, extra: list[str]) -> tuple[float, float]:
     """Wall and CPU seconds of one `newsclean clean` process, start-up included."""
     start, cpu = time.perf_counter(), _children_cpu()
-    command = clean_command([str(folder)], output, "--workers", "1")
+    command = clean_command([str(folder)], output, "--workers", "1", *extra)
     subprocess.run(command, cwd=ROOT, check=True)
     return time.perf_counter() - start, _children_cpu() - cpu
 
@@ -58,6 +58,7 @@ def main() -> int:
     )
     parser.add_argument("--copies", type=int, default=4)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--fast", action="store_true", help="run newsclean with `clean --fast`")
     args = parser.parse_args()
     if not PAGES.is_dir():
         print(f"{PAGES} is absent: this benchmark needs the shared Zyte pages", file=sys.stderr)
@@ -73,7 +74,7 @@ def main() -> int:
         runs: dict[str, list[tuple[float, float]]] = {"base": [], "clean": []}
         for _ in range(args.rounds):
             runs["base"].append(baseline(files))
-            runs["clean"].append(newsclean(folder, Path(tmp) / "out.jsonl"))
+            runs["clean"].append(newsclean(folder, Path(tmp) / "out.jsonl", ["--fast"] if args.fast else []))
         records = sum(1 for _ in (Path(tmp) / "out.jsonl").open(encoding="utf-8"))
     pages = len(files)
     rates = {

@@ -139,3 +139,12 @@ def test_a_pool_starts_only_for_an_input_large_enough(
     assert status == 0
     assert len(_lines(out)) == documents
     assert ran in capsys.readouterr().err.splitlines()
+
+
+def test_fast_turns_trafilaturas_fast_mode_on() -> None:
+    from pipeline.cli import build_parser
+    from pipeline.cli.common import config_from
+
+    parser = build_parser()
+    assert not config_from(parser.parse_args(["clean", "x"])).extract.fast
+    assert config_from(parser.parse_args(["clean", "x", "--fast"])).extract.fast

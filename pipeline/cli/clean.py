@@ -105,6 +105,12 @@ def register(commands: Any) -> None:
         "of another is an http error line. Local files have no status",
     )
     parser.add_argument(
+        "--fast",
+        action="store_true",
+        help="trafilatura's fast mode: its readability and jusText fallbacks only where the extraction is "
+        "doubtful, not on every page (about a third less time a page; a little less text on unusual pages)",
+    )
+    parser.add_argument(
         "--min-words",
         type=at_least_zero,
         default=0,

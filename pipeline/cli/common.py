@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from pipeline.extract import ExtractOptions
 from pipeline.language import parse_languages
 from pipeline.process import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, Config
 from pipeline.rules import RULE_NAMES
@@ -109,6 +110,7 @@ def config_from(args: argparse.Namespace) -> Config:
         statuses=getattr(args, "status", frozenset({2})),
         min_words=getattr(args, "min_words", 0),
         site_templates=getattr(args, "learned_templates", None),
+        extract=ExtractOptions(fast=True) if getattr(args, "fast", False) else ExtractOptions(),
     )
 
 
