@@ -20,6 +20,7 @@ from pipeline.cli.common import (
     add_rule_options,
     at_least_zero,
     config_from,
+    end_of_run,
     languages,
     positive,
     seconds,
@@ -270,12 +271,10 @@ def _run_local(
     if failure is not None:
         print(f"newsclean: error: {failure}; every line written before is whole", file=sys.stderr)
         return status
-    if status == EXIT_OK and stats.all_failed():
-        status = EXIT_FAILED
-    if not args.quiet:
-        if status == EXIT_INTERRUPTED:
-            print("newsclean: interrupted; every record written so far is kept", file=sys.stderr)
-        for line in stats.summary():
-            print(line, file=sys.stderr)
-        print(f"records: {args.output}   errors: {output.errors_target}", file=sys.stderr)
-    return status
+    return end_of_run(
+        status,
+        stats,
+        quiet=args.quiet,
+        interrupted="every record written so far is kept",
+        written=f"records: {args.output}   errors: {output.errors_target}",
+    )

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
-from pipeline.cli.common import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, UsageError
+from pipeline.cli.common import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, UsageError, end_of_run
 from pipeline.document import Document
 from pipeline.process import Config
 from pipeline.readers.files import Identity
@@ -144,15 +144,13 @@ def run_dask(
         return EXIT_FAILED
     except KeyboardInterrupt:
         status = EXIT_INTERRUPTED
-    if status == EXIT_OK and stats.all_failed():
-        status = EXIT_FAILED
-    if not args.quiet:
-        if status == EXIT_INTERRUPTED:
-            print("newsclean: interrupted; every finished shard is whole (--resume goes on)", file=sys.stderr)
-        for line in stats.summary():
-            print(line, file=sys.stderr)
-        print(f"shards: {folder.path}/part-*{SUFFIX[form]}", file=sys.stderr)
-    return status
+    return end_of_run(
+        status,
+        stats,
+        quiet=args.quiet,
+        interrupted="every finished shard is whole (--resume goes on)",
+        written=f"shards: {folder.path}/part-*{SUFFIX[form]}",
+    )
 
 
 def _positive_seconds(value: str) -> float:

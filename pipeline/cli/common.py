@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,7 @@ from pipeline.extract import ExtractOptions
 from pipeline.language import parse_languages
 from pipeline.process import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, Config
 from pipeline.rules import RULE_NAMES
+from pipeline.runners.stats import RunStats
 from pipeline.tools.evaluate import load_records
 from pipeline.writers.read import NotRecords
 
@@ -135,3 +137,17 @@ def at_least_zero(value: str) -> int:
     if number < 0:
         raise argparse.ArgumentTypeError(f"{value} is below 0")
     return number
+
+
+def end_of_run(status: int, stats: RunStats, *, quiet: bool, interrupted: str, written: str) -> int:
+    """A run's exit status (1 when every input failed) and its closing lines on standard error, for every
+    engine: what an interruption kept, the summary, and where the records are."""
+    if status == EXIT_OK and stats.all_failed():
+        status = EXIT_FAILED
+    if not quiet:
+        if status == EXIT_INTERRUPTED:
+            print(f"newsclean: interrupted; {interrupted}", file=sys.stderr)
+        for line in stats.summary():
+            print(line, file=sys.stderr)
+        print(written, file=sys.stderr)
+    return status
