@@ -1,0 +1,180 @@
+"""The page model: a classifier, trained on labelled pages, that decides block by block what on a page is
+its main content.
+
+A page is read as blocks (pipeline.model.blocks); each block gets language-independent features
+(pipeline.model.features), among them whether each extractor's reading of the page keeps it; a gradient
+boosted classifier scores each block, and the blocks scoring at least the model's threshold, in page order,
+are the text. Training and the leave-one-set-out figures are in pipeline.model.train.
+
+A model file is one line of JSON (the header: format, feature names, readings, threshold, the training
+data's sets, page counts and ground-truth sha256, the code and library versions), then the fitted
+classifier, pickled and gzipped. Loading unpickles it: load only model files you trust.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import pickle
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from pipeline.model.features import PageReading, features
+
+FORMAT = "newsclean-page-model/1"
+# The model shipped with newsclean, and whether it is used by default (it is when it wins in
+# leave-one-set-out validation; see the README's "The page model").
+SHIPPED = Path(__file__).with_name("page-model.bin")
+SHIPPED_BY_DEFAULT = False
+
+
+class ModelError(Exception):
+    """A model file that cannot be used: missing, not a model, or made for other code."""
+
+
+@dataclass(frozen=True, eq=False)
+class BlockScore:
+    """One block of a page as the model sees it: its text, its score, whether it is kept, and the
+    features that moved its score most (name, value, change of score when the feature is set to its
+    training median)."""
+
+    text: str
+    score: float
+    kept: bool
+    top: tuple[tuple[str, float, float], ...] = ()
+
+
+class PageModel:
+    """A fitted classifier and what it needs to be used: its features' readings and names, its
+    threshold, and the header it was saved with."""
+
+    def __init__(self, estimator: Any, header: dict[str, Any]) -> None:
+        self.estimator = estimator
+        self.header = header
+        self.readings: tuple[str, ...] = tuple(header["readings"])
+        self.features: tuple[str, ...] = tuple(header["features"])
+        self.threshold = float(header["threshold"])
+        self.medians = np.asarray(header.get("medians") or [0.0] * len(self.features), dtype=np.float32)
+
+    def __repr__(self) -> str:
+        return f"PageModel({self.header.get('name', '?')}, threshold={self.threshold:g})"
+
+    def scores(self, page: PageReading) -> np.ndarray:
+        """Each block's probability of being main content."""
+        rows = features(page, self.readings)
+        if not len(rows):
+            return np.zeros(0)
+        return np.asarray(self.estimator.predict_proba(rows)[:, 1])
+
+    def read(self, page: PageReading) -> Sequence[str]:
+        """The page's main content: the blocks scoring at least the threshold, in page order."""
+        scores = self.scores(page)
+        return [
+            block.text for block, score in zip(page.blocks, scores, strict=True) if score >= self.threshold
+        ]
+
+    def explain(self, page: PageReading, top: int = 3) -> list[BlockScore]:
+        """Each block's score and the `top` features that moved it most (each feature in turn set to
+        its training median, all blocks at once)."""
+        rows = features(page, self.readings)
+        if not len(rows):
+            return []
+        scores = np.asarray(self.estimator.predict_proba(rows)[:, 1])
+        effects = np.zeros_like(rows)
+        for column in range(rows.shape[1]):
+            changed = rows.copy()
+            changed[:, column] = self.medians[column]
+            effects[:, column] = scores - self.estimator.predict_proba(changed)[:, 1]
+        found = []
+        for index, block in enumerate(page.blocks):
+            order = np.argsort(-np.abs(effects[index]))[:top]
+            named = tuple(
+                (self.features[c], float(rows[index, c]), float(effects[index, c]))
+                for c in order
+                if effects[index, c]
+            )
+            found.append(
+                BlockScore(block.text, float(scores[index]), bool(scores[index] >= self.threshold), named)
+            )
+        return found
+
+
+def save_model(model: PageModel, path: Path) -> None:
+    """Write the model file: its header line, then the classifier pickled and gzipped (written whole
+    to a temporary file first, then renamed)."""
+    payload = io.BytesIO()
+    with gzip.GzipFile(fileobj=payload, mode="wb", mtime=0) as packed:
+        pickle.dump(model.estimator, packed, protocol=pickle.HIGHEST_PROTOCOL)
+    header = json.dumps(model.header, sort_keys=True, ensure_ascii=True)
+    temporary = path.with_name(path.name + ".part")
+    temporary.write_bytes(header.encode("ascii") + b"\n" + payload.getvalue())
+    temporary.replace(path)
+
+
+def read_header(path: Path) -> dict[str, Any]:
+    """A model file's header; ModelError when the file is missing or not a model file."""
+    try:
+        with path.open("rb") as handle:
+            line = handle.readline(1 << 20)
+    except OSError as error:
+        raise ModelError(f"cannot read the model {path}: {error.strerror or error}") from error
+    try:
+        header = json.loads(line)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        header = None
+    if not isinstance(header, dict) or header.get("format") != FORMAT:
+        raise ModelError(f"{path} is not a newsclean page model (made by `newsclean train`)")
+    return header
+
+
+def load_model(path: Path | str) -> PageModel:
+    """The model in a file; ModelError when it cannot be used. A file is loaded once per process."""
+    return _load(str(Path(path).resolve()))
+
+
+@lru_cache(maxsize=8)
+def _load(path: str) -> PageModel:
+    import sklearn
+
+    header = read_header(Path(path))
+    made_with = header.get("versions", {}).get("scikit-learn")
+    if made_with and made_with.split(".")[:2] != sklearn.__version__.split(".")[:2]:
+        raise ModelError(
+            f"{path} was made with scikit-learn {made_with}, this is {sklearn.__version__}: "
+            "train it again with `newsclean train`"
+        )
+    from pipeline.model.features import feature_names
+
+    if list(header.get("features", ())) != feature_names(header.get("readings", ())):
+        raise ModelError(f"{path} was made for other features than this newsclean's: train it again")
+    with Path(path).open("rb") as handle:
+        handle.readline(1 << 20)
+        try:
+            estimator = pickle.loads(gzip.decompress(handle.read()))
+        except Exception as error:  # a damaged file: any unpickling error says the same
+            raise ModelError(f"{path}: the model's classifier cannot be read ({error})") from error
+    return PageModel(estimator, header)
+
+
+def default_model() -> PageModel | None:
+    """The shipped model when it is used by default, else None."""
+    return load_model(SHIPPED) if SHIPPED_BY_DEFAULT else None
+
+
+__all__ = [
+    "SHIPPED",
+    "SHIPPED_BY_DEFAULT",
+    "BlockScore",
+    "ModelError",
+    "PageModel",
+    "default_model",
+    "load_model",
+    "read_header",
+    "save_model",
+]
