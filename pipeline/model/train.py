@@ -348,6 +348,7 @@ def train_model(
     threshold: float,
     readings: Sequence[str] = READINGS,
     name: str = "page model",
+    **overrides: Any,
 ) -> PageModel:
     """The model fitted on every sample, with its header."""
     import sklearn
@@ -356,7 +357,7 @@ def train_model(
     from pipeline.model.features import __file__ as features_file
 
     every = [sample for part in samples.values() for sample in part]
-    classifier = fit(every, readings)
+    classifier = fit(every, readings, **overrides)
     used = columns(readings)
     rows = np.concatenate([sample.rows[:, used] for sample in every if len(sample.texts)])
     code = hashlib.sha256()
@@ -369,7 +370,7 @@ def train_model(
         "features": feature_names(readings),
         "threshold": threshold,
         "medians": [float(value) for value in np.median(rows, axis=0)],
-        "parameters": PARAMETERS,
+        "parameters": {**PARAMETERS, **overrides},
         "label_share": LABEL_SHARE,
         "data": [
             {"set": part.name, "pages": len(samples[key]), "ground_truth_sha256": part.gold_sha256}
