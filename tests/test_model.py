@@ -22,6 +22,7 @@ from pipeline.model import (
     read_header,
 )
 from pipeline.model.blocks import page_blocks
+from pipeline.model.explain import explain_document
 from pipeline.model.features import (
     READINGS,
     PageReading,
@@ -285,3 +286,20 @@ def test_the_shipped_model_records_the_four_dev_sets() -> None:
         pytest.skip("no model is shipped")
     header = read_header(SHIPPED)
     assert [part["set"] for part in header["data"]] == ["zyte", "l3s-gn1", "fundus-tests", "wcxb-dev"]
+
+
+def test_explain_document_gives_the_models_account_of_a_page(trained: Path) -> None:
+    page = GOLD_DIR / "spanish-news.html"
+    document = Document(str(page), "html", content=page.read_bytes())
+    config = Config(model=trained)
+    explained = explain_document(document, config)
+    record = run_one(document, config).record
+    assert record is not None
+    kept = [block.text for block in explained if block.kept]
+    assert set(record["text"].split("\n")) <= set(kept)
+
+
+def test_explain_document_needs_a_model() -> None:
+    page = GOLD_DIR / "spanish-news.html"
+    with pytest.raises(ModelError, match="no page model"):
+        explain_document(Document(str(page), "html", content=page.read_bytes()), Config(model=None))
