@@ -53,16 +53,17 @@ SETS = ("zyte", "l3s-gn1", "fundus-tests", "wcxb-dev")
 CACHE = REPO / "output" / "model-cache"
 
 
+# Code that does not read pages: the command line, training, loading and explaining a model.
+_NOT_READING = ("pipeline/model/train.py", "pipeline/model/__init__.py", "pipeline/model/explain.py")
+
+
 def code_key() -> str:
     """A fingerprint of the code that reads a page (everything under pipeline/ but the command line and
     the training), and of trafilatura's version."""
     digest = hashlib.sha256(version("trafilatura").encode())
     for path in sorted((REPO / "pipeline").rglob("*.py")):
         relative = path.relative_to(REPO).as_posix()
-        if relative.startswith("pipeline/cli/") or relative in (
-            "pipeline/model/train.py",
-            "pipeline/model/__init__.py",
-        ):
+        if relative.startswith("pipeline/cli/") or relative in _NOT_READING:
             continue
         digest.update(relative.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:16]

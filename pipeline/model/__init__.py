@@ -3,8 +3,10 @@ its main content.
 
 A page is read as blocks (pipeline.model.blocks); each block gets language-independent features
 (pipeline.model.features), among them whether each extractor's reading of the page keeps it; a gradient
-boosted classifier scores each block, and the blocks scoring at least the model's threshold, in page order,
-are the text. Training and the leave-one-set-out figures are in pipeline.model.train.
+boosted classifier scores each block. The text is newsclean's own reading of the page with the blocks it
+left out that score at least the model's threshold added in their place: the model adds what newsclean
+drops (later sections, further posts of a thread), and what newsclean keeps stays (`merge`). Training and
+the leave-one-set-out figures are in pipeline.model.train.
 
 A model file is one line of JSON (the header: format, feature names, readings, threshold, the training
 data's sets, page counts and ground-truth sha256, the code and library versions), then the fitted
@@ -25,13 +27,52 @@ from typing import Any
 
 import numpy as np
 
-from pipeline.model.features import PageReading, features
+from pipeline.model.blocks import TOKEN
+from pipeline.model.features import SHINGLE, PageReading, features
 
 FORMAT = "newsclean-page-model/1"
 # The model shipped with newsclean, and whether it is used by default (it is when it wins in
 # leave-one-set-out validation; see the README's "The page model").
 SHIPPED = Path(__file__).with_name("page-model.bin")
 SHIPPED_BY_DEFAULT = False
+
+
+# A block is newsclean's when at least this share of its shingles is in newsclean's own text.
+COVERED = 0.5
+
+
+def merge(
+    lines: Sequence[str],
+    texts: Sequence[str],
+    covered: Sequence[bool],
+    scores: Sequence[float],
+    threshold: float,
+) -> list[str]:
+    """newsclean's lines with the blocks it left out (not `covered`) that score at least `threshold`
+    added, in page order: each added block goes after the line that holds the nearest block above it
+    that newsclean kept (before the first line when there is none)."""
+    where: dict[tuple[str, ...], int] = {}
+    for index, line in enumerate(lines):
+        words = TOKEN.findall(line)
+        for start in range(max(len(words) - SHINGLE + 1, 1)):
+            where.setdefault(tuple(words[start : start + SHINGLE]), index)
+    added: dict[int, list[str]] = {}
+    anchor = -1
+    for text, kept, score in zip(texts, covered, scores, strict=True):
+        if kept:
+            words = TOKEN.findall(text)
+            for start in range(max(len(words) - SHINGLE + 1, 1)):
+                found = where.get(tuple(words[start : start + SHINGLE]))
+                if found is not None:
+                    anchor = max(anchor, found)
+                    break
+        elif score >= threshold:
+            added.setdefault(anchor, []).append(text)
+    merged = list(added.get(-1, ()))
+    for index, line in enumerate(lines):
+        merged.append(line)
+        merged.extend(added.get(index, ()))
+    return merged
 
 
 class ModelError(Exception):
@@ -73,11 +114,17 @@ class PageModel:
         return np.asarray(self.estimator.predict_proba(rows)[:, 1])
 
     def read(self, page: PageReading) -> Sequence[str]:
-        """The page's main content: the blocks scoring at least the threshold, in page order."""
-        scores = self.scores(page)
-        return [
-            block.text for block, score in zip(page.blocks, scores, strict=True) if score >= self.threshold
-        ]
+        """The page's main content: newsclean's own lines, and the blocks they leave out that score at
+        least the threshold, each put after the line that holds the block before it."""
+        rows = features(page, self.readings)
+        if not len(rows):
+            return list(page.readings.get("newsclean", ()))
+        scores = np.asarray(self.estimator.predict_proba(rows)[:, 1])
+        covered = rows[:, self.features.index("in_newsclean")] >= COVERED
+        texts = [block.text for block in page.blocks]
+        return merge(
+            page.readings.get("newsclean", ()), texts, covered.tolist(), scores.tolist(), self.threshold
+        )
 
     def explain(self, page: PageReading, top: int = 3) -> list[BlockScore]:
         """Each block's score and the `top` features that moved it most (each feature in turn set to
@@ -86,6 +133,7 @@ class PageModel:
         if not len(rows):
             return []
         scores = np.asarray(self.estimator.predict_proba(rows)[:, 1])
+        covered = rows[:, self.features.index("in_newsclean")] >= COVERED
         effects = np.zeros_like(rows)
         for column in range(rows.shape[1]):
             changed = rows.copy()
@@ -99,9 +147,8 @@ class PageModel:
                 for c in order
                 if effects[index, c]
             )
-            found.append(
-                BlockScore(block.text, float(scores[index]), bool(scores[index] >= self.threshold), named)
-            )
+            kept = covered[index] or bool(scores[index] >= self.threshold)
+            found.append(BlockScore(block.text, float(scores[index]), kept, named))
         return found
 
 
@@ -175,6 +222,7 @@ __all__ = [
     "PageModel",
     "default_model",
     "load_model",
+    "merge",
     "read_header",
     "save_model",
 ]

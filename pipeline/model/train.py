@@ -23,7 +23,7 @@ import numpy as np
 
 from pipeline.document import Document, DocumentError
 from pipeline.extract import without_headline
-from pipeline.model import FORMAT, PageModel
+from pipeline.model import COVERED, FORMAT, PageModel, merge
 from pipeline.model.features import (
     CATEGORICAL,
     READINGS,
@@ -41,7 +41,7 @@ from pipeline.tools.evaluate import GOLD_SUFFIX, Summary, load_gold, score_docum
 LABEL_SHARE = 0.5
 # The classifier's settings: fixed, so that the same pages always give the same model.
 PARAMETERS: dict[str, Any] = {
-    "max_iter": 200,
+    "max_iter": 100,
     "learning_rate": 0.1,
     "max_leaf_nodes": 31,
     "min_samples_leaf": 40,
@@ -50,7 +50,7 @@ PARAMETERS: dict[str, Any] = {
     "random_state": 0,
 }
 # Thresholds tried when the threshold is chosen.
-THRESHOLDS = tuple(round(0.05 * step, 2) for step in range(2, 19))
+THRESHOLDS = tuple(round(0.05 * step, 2) for step in range(6, 20))
 _PAGE_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
 
 
@@ -259,10 +259,18 @@ def predict(
 
 
 def model_text(sample: Sample, scores: np.ndarray, threshold: float) -> str:
-    """The page's text as newsclean gives it with the model: the kept blocks, the headline out, the
-    text rules run."""
-    chosen = tuple(text for text, score in zip(sample.texts, scores, strict=True) if score >= threshold)
-    kept, _ = apply_rules(without_headline(chosen, sample.headlines), TEXT_RULES)
+    """The page's text as newsclean gives it with the model (PageModel.read): newsclean's lines with the
+    blocks the model adds, the headline out, the text rules run. newsclean's lines here are those of its
+    record (the text rules already run on them: they run again with the additions, and leave such lines
+    as they are but for a rare repeat)."""
+    if not len(sample.texts):
+        return sample.newsclean
+    covered = sample.rows[:, feature_names().index("in_newsclean")] >= COVERED
+    lines = [line for line in sample.newsclean.split("\n") if line.strip()]
+    merged = merge(lines, sample.texts, covered.tolist(), scores.tolist(), threshold)
+    if len(merged) == len(lines):
+        return sample.newsclean
+    kept, _ = apply_rules(without_headline(tuple(merged), sample.headlines), TEXT_RULES)
     return "\n".join(kept)
 
 
