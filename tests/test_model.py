@@ -19,6 +19,7 @@ from pipeline.model import (
     PageModel,
     default_model,
     load_model,
+    merge,
     read_header,
 )
 from pipeline.model.blocks import page_blocks
@@ -32,6 +33,7 @@ from pipeline.model.features import (
     read_blocks,
     shingle_sets,
 )
+from pipeline.model.forest import Forest
 from pipeline.model.train import LabelledPage, labels, load_set, sample_page
 from pipeline.process import Config, run_one
 
@@ -303,3 +305,45 @@ def test_explain_document_needs_a_model() -> None:
     page = GOLD_DIR / "spanish-news.html"
     with pytest.raises(ModelError, match="no page model"):
         explain_document(Document(str(page), "html", content=page.read_bytes()), Config(model=None))
+
+
+def test_merge_adds_the_blocks_newsclean_left_out_after_the_line_above_them() -> None:
+    lines = ["one two three four five", "six seven eight nine ten"]
+    texts = [
+        "kicker",
+        "one two three four five",
+        "a later section of the story",
+        "six seven eight nine ten",
+        "Share",
+    ]
+    covered = [False, True, False, True, False]
+    scores = [0.9, 0.0, 0.8, 0.0, 0.1]
+    assert merge(lines, texts, covered, scores, 0.5) == [
+        "kicker",
+        "one two three four five",
+        "a later section of the story",
+        "six seven eight nine ten",
+    ]
+
+
+def test_merge_never_drops_newsclean_lines() -> None:
+    lines = ["one two three four five", "six seven eight nine ten"]
+    assert merge(lines, ["one two three four five"], [True], [0.0], 0.5) == lines
+
+
+def test_the_saved_trees_predict_as_scikit_learn_does() -> None:
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    generator = np.random.default_rng(7)
+    rows = generator.normal(size=(400, 6))
+    targets = rows[:, 0] + rows[:, 1] * rows[:, 2] > 0.3
+    classifier = HistGradientBoostingClassifier(max_iter=30, random_state=0).fit(rows, targets)
+    forest = Forest.from_bytes(Forest.of(classifier).to_bytes())
+    assert np.allclose(forest.probabilities(rows), classifier.predict_proba(rows)[:, 1], rtol=0, atol=1e-9)
+
+
+def test_a_model_file_with_damaged_trees_is_refused(trained: Path, tmp_path: Path) -> None:
+    damaged = tmp_path / "damaged.model"
+    damaged.write_bytes(trained.read_bytes()[:-100])
+    with pytest.raises(ModelError, match="trees cannot be read"):
+        load_model(damaged)

@@ -10,15 +10,13 @@ the leave-one-set-out figures are in pipeline.model.train.
 
 A model file is one line of JSON (the header: format, feature names, readings, threshold, the training
 data's sets, page counts and ground-truth sha256, the code and library versions), then the fitted
-classifier, pickled and gzipped. Loading unpickles it: load only model files you trust.
+classifier's trees as numpy arrays (pipeline.model.forest): no pickle, so loading runs no code of the file,
+and no scikit-learn is needed to use a model, only to train one.
 """
 
 from __future__ import annotations
 
-import gzip
-import io
 import json
-import pickle
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -28,9 +26,10 @@ from typing import Any
 import numpy as np
 
 from pipeline.model.blocks import TOKEN
-from pipeline.model.features import SHINGLE, PageReading, features
+from pipeline.model.features import SHINGLE, PageReading, feature_names, features
+from pipeline.model.forest import Forest
 
-FORMAT = "newsclean-page-model/1"
+FORMAT = "newsclean-page-model/2"
 # The model shipped with newsclean, and whether it is used by default (it is when it wins in
 # leave-one-set-out validation; see the README's "The page model").
 SHIPPED = Path(__file__).with_name("page-model.bin")
@@ -92,11 +91,11 @@ class BlockScore:
 
 
 class PageModel:
-    """A fitted classifier and what it needs to be used: its features' readings and names, its
-    threshold, and the header it was saved with."""
+    """A fitted classifier's trees and what they need to be used: their features' readings and names,
+    the threshold, and the header they were saved with."""
 
-    def __init__(self, estimator: Any, header: dict[str, Any]) -> None:
-        self.estimator = estimator
+    def __init__(self, forest: Forest, header: dict[str, Any]) -> None:
+        self.forest = forest
         self.header = header
         self.readings: tuple[str, ...] = tuple(header["readings"])
         self.features: tuple[str, ...] = tuple(header["features"])
@@ -111,7 +110,7 @@ class PageModel:
         rows = features(page, self.readings)
         if not len(rows):
             return np.zeros(0)
-        return np.asarray(self.estimator.predict_proba(rows)[:, 1])
+        return np.asarray(self.forest.probabilities(rows))
 
     def read(self, page: PageReading) -> Sequence[str]:
         """The page's main content: newsclean's own lines, and the blocks they leave out that score at
@@ -119,7 +118,7 @@ class PageModel:
         rows = features(page, self.readings)
         if not len(rows):
             return list(page.readings.get("newsclean", ()))
-        scores = np.asarray(self.estimator.predict_proba(rows)[:, 1])
+        scores = np.asarray(self.forest.probabilities(rows))
         covered = rows[:, self.features.index("in_newsclean")] >= COVERED
         texts = [block.text for block in page.blocks]
         return merge(
@@ -132,13 +131,13 @@ class PageModel:
         rows = features(page, self.readings)
         if not len(rows):
             return []
-        scores = np.asarray(self.estimator.predict_proba(rows)[:, 1])
+        scores = np.asarray(self.forest.probabilities(rows))
         covered = rows[:, self.features.index("in_newsclean")] >= COVERED
         effects = np.zeros_like(rows)
         for column in range(rows.shape[1]):
             changed = rows.copy()
             changed[:, column] = self.medians[column]
-            effects[:, column] = scores - self.estimator.predict_proba(changed)[:, 1]
+            effects[:, column] = scores - self.forest.probabilities(changed)
         found = []
         for index, block in enumerate(page.blocks):
             order = np.argsort(-np.abs(effects[index]))[:top]
@@ -153,14 +152,11 @@ class PageModel:
 
 
 def save_model(model: PageModel, path: Path) -> None:
-    """Write the model file: its header line, then the classifier pickled and gzipped (written whole
-    to a temporary file first, then renamed)."""
-    payload = io.BytesIO()
-    with gzip.GzipFile(fileobj=payload, mode="wb", mtime=0) as packed:
-        pickle.dump(model.estimator, packed, protocol=pickle.HIGHEST_PROTOCOL)
+    """Write the model file: its header line, then its trees (written whole to a temporary file first,
+    then renamed)."""
     header = json.dumps(model.header, sort_keys=True, ensure_ascii=True)
     temporary = path.with_name(path.name + ".part")
-    temporary.write_bytes(header.encode("ascii") + b"\n" + payload.getvalue())
+    temporary.write_bytes(header.encode("ascii") + b"\n" + model.forest.to_bytes())
     temporary.replace(path)
 
 
@@ -187,26 +183,17 @@ def load_model(path: Path | str) -> PageModel:
 
 @lru_cache(maxsize=8)
 def _load(path: str) -> PageModel:
-    import sklearn
-
     header = read_header(Path(path))
-    made_with = header.get("versions", {}).get("scikit-learn")
-    if made_with and made_with.split(".")[:2] != sklearn.__version__.split(".")[:2]:
-        raise ModelError(
-            f"{path} was made with scikit-learn {made_with}, this is {sklearn.__version__}: "
-            "train it again with `newsclean train`"
-        )
-    from pipeline.model.features import feature_names
-
     if list(header.get("features", ())) != feature_names(header.get("readings", ())):
         raise ModelError(f"{path} was made for other features than this newsclean's: train it again")
     with Path(path).open("rb") as handle:
         handle.readline(1 << 20)
-        try:
-            estimator = pickle.loads(gzip.decompress(handle.read()))
-        except Exception as error:  # a damaged file: any unpickling error says the same
-            raise ModelError(f"{path}: the model's classifier cannot be read ({error})") from error
-    return PageModel(estimator, header)
+        data = handle.read()
+    try:
+        forest = Forest.from_bytes(data)
+    except ValueError as error:
+        raise ModelError(f"{path}: the model's trees cannot be read ({error})") from error
+    return PageModel(forest, header)
 
 
 def default_model() -> PageModel | None:

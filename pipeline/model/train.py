@@ -25,7 +25,6 @@ from pipeline.document import Document, DocumentError
 from pipeline.extract import without_headline
 from pipeline.model import COVERED, FORMAT, PageModel, merge
 from pipeline.model.features import (
-    CATEGORICAL,
     READINGS,
     PageReading,
     coverage,
@@ -33,6 +32,7 @@ from pipeline.model.features import (
     features,
     shingle_sets,
 )
+from pipeline.model.forest import Forest
 from pipeline.rules import TEXT_RULES
 from pipeline.rules.text.engine import apply_rules
 from pipeline.tools.evaluate import GOLD_SUFFIX, Summary, load_gold, score_document, summarise
@@ -229,33 +229,27 @@ def weights(sample: Sample) -> np.ndarray:
     return sizes / max(float(sizes.sum()), 1.0) * 100.0
 
 
-def fit(samples: Sequence[Sample], readings: Sequence[str] = READINGS, **overrides: Any) -> Any:
-    """A classifier fitted on the samples' blocks (deterministic)."""
+def fit(samples: Sequence[Sample], readings: Sequence[str] = READINGS, **overrides: Any) -> Forest:
+    """The trees of a classifier fitted on the samples' blocks (deterministic)."""
     from sklearn.ensemble import HistGradientBoostingClassifier
 
     used = columns(readings)
     rows = np.concatenate([sample.rows[:, used] for sample in samples if len(sample.texts)])
     targets = np.concatenate([labels(sample) for sample in samples if len(sample.texts)])
     weight = np.concatenate([weights(sample) for sample in samples if len(sample.texts)])
-    names = feature_names(readings)
-    categorical = [names.index(feature_names()[index]) for index in CATEGORICAL]
-    mask = np.zeros(len(names), dtype=bool)
-    mask[categorical] = True
     parameters = {**PARAMETERS, **overrides}
-    classifier = HistGradientBoostingClassifier(categorical_features=mask, **parameters)
+    # Tags are codes read as numbers (pipeline.model.forest runs numeric splits only).
+    classifier = HistGradientBoostingClassifier(categorical_features=None, **parameters)
     classifier.fit(rows, targets, sample_weight=weight)
-    return classifier
+    return Forest.of(classifier)
 
 
 def predict(
-    classifier: Any, samples: Sequence[Sample], readings: Sequence[str] = READINGS
+    forest: Forest, samples: Sequence[Sample], readings: Sequence[str] = READINGS
 ) -> list[np.ndarray]:
     """Each sample's blocks' scores."""
     used = columns(readings)
-    return [
-        np.asarray(classifier.predict_proba(sample.rows[:, used])[:, 1]) if len(sample.texts) else np.zeros(0)
-        for sample in samples
-    ]
+    return [forest.probabilities(sample.rows[:, used]) for sample in samples]
 
 
 def model_text(sample: Sample, scores: np.ndarray, threshold: float) -> str:
@@ -365,7 +359,7 @@ def train_model(
     from pipeline.model.features import __file__ as features_file
 
     every = [sample for part in samples.values() for sample in part]
-    classifier = fit(every, readings, **overrides)
+    forest = fit(every, readings, **overrides)
     used = columns(readings)
     rows = np.concatenate([sample.rows[:, used] for sample in every if len(sample.texts)])
     code = hashlib.sha256()
@@ -388,7 +382,7 @@ def train_model(
         "code": {"newsclean": _version("newsclean"), "features_sha256": code.hexdigest()},
         "versions": {"scikit-learn": sklearn.__version__, "numpy": np.__version__},
     }
-    return PageModel(classifier, json.loads(json.dumps(header)))
+    return PageModel(forest, json.loads(json.dumps(header)))
 
 
 def _version(package: str) -> str:
