@@ -347,3 +347,9 @@ def test_a_model_file_with_damaged_trees_is_refused(trained: Path, tmp_path: Pat
     damaged.write_bytes(trained.read_bytes()[:-100])
     with pytest.raises(ModelError, match="trees cannot be read"):
         load_model(damaged)
+
+
+@pytest.mark.parametrize("probability", [0.0, 1.0])
+def test_blocks_of_one_class_give_a_constant_model(probability: float) -> None:
+    scores = Forest.constant(probability).probabilities(np.zeros((3, 4)))
+    assert np.allclose(scores, probability, atol=1e-5)

@@ -63,6 +63,22 @@ class Forest:
         joined = {name: np.concatenate(values) for name, values in parts.items()}
         return cls(**joined, roots=np.asarray(roots, dtype=np.int32), baseline=baseline)
 
+    @classmethod
+    def constant(cls, probability: float) -> Forest:
+        """One leaf: the same probability for every row (training blocks of one class only)."""
+        clipped = min(max(probability, 1e-6), 1 - 1e-6)
+        zero = np.zeros(1, dtype=np.int32)
+        return cls(
+            feature=zero,
+            threshold=np.zeros(1),
+            left=zero,
+            right=zero,
+            leaf=np.ones(1, dtype=bool),
+            value=np.zeros(1),
+            roots=zero,
+            baseline=np.array([np.log(clipped / (1 - clipped))]),
+        )
+
     def probabilities(self, rows: np.ndarray) -> np.ndarray:
         """Each row's probability of the positive class."""
         data = np.asarray(rows, dtype=np.float64)

@@ -229,14 +229,22 @@ def weights(sample: Sample) -> np.ndarray:
     return sizes / max(float(sizes.sum()), 1.0) * 100.0
 
 
+def open_blocks(sample: Sample) -> np.ndarray:
+    """The blocks the model decides: those newsclean's own text does not hold (what it holds stays)."""
+    return np.asarray(sample.rows[:, feature_names().index("in_newsclean")] < COVERED)
+
+
 def fit(samples: Sequence[Sample], readings: Sequence[str] = READINGS, **overrides: Any) -> Forest:
-    """The trees of a classifier fitted on the samples' blocks (deterministic)."""
+    """The trees of a classifier fitted on the samples' open blocks (deterministic)."""
     from sklearn.ensemble import HistGradientBoostingClassifier
 
     used = columns(readings)
-    rows = np.concatenate([sample.rows[:, used] for sample in samples if len(sample.texts)])
-    targets = np.concatenate([labels(sample) for sample in samples if len(sample.texts)])
-    weight = np.concatenate([weights(sample) for sample in samples if len(sample.texts)])
+    pages = [(sample, open_blocks(sample)) for sample in samples if len(sample.texts)]
+    rows = np.concatenate([sample.rows[chosen][:, used] for sample, chosen in pages])
+    targets = np.concatenate([labels(sample)[chosen] for sample, chosen in pages])
+    weight = np.concatenate([weights(sample)[chosen] for sample, chosen in pages])
+    if targets.all() or not targets.any():
+        return Forest.constant(1.0 if targets.any() else 0.0)
     parameters = {**PARAMETERS, **overrides}
     # Tags are codes read as numbers (pipeline.model.forest runs numeric splits only).
     classifier = HistGradientBoostingClassifier(categorical_features=None, **parameters)
@@ -361,7 +369,9 @@ def train_model(
     every = [sample for part in samples.values() for sample in part]
     forest = fit(every, readings, **overrides)
     used = columns(readings)
-    rows = np.concatenate([sample.rows[:, used] for sample in every if len(sample.texts)])
+    rows = np.concatenate(
+        [sample.rows[open_blocks(sample)][:, used] for sample in every if len(sample.texts)]
+    )
     code = hashlib.sha256()
     for file in (blocks_file, features_file):
         code.update(Path(file).read_bytes())
