@@ -366,9 +366,7 @@ def train_model(
     every = [sample for part in samples.values() for sample in part]
     forest = fit(every, readings, **overrides)
     used = columns(readings)
-    rows = np.concatenate(
-        [sample.rows[open_blocks(sample)][:, used] for sample in every if len(sample.texts)]
-    )
+    rows = np.concatenate([sample.rows[:, used] for sample in every if len(sample.texts)])
     code = hashlib.sha256()
     for file in (blocks_file, features_file):
         code.update(Path(file).read_bytes())
