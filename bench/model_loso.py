@@ -172,6 +172,9 @@ def print_table(names: Sequence[str], rows: Sequence[Row]) -> None:
     for row in rows:
         cells = [f"{p:.3f} / {r:.3f} / {f:.3f}" for p, r, f in [*row.scores, row.macro()]]
         print(f"| {row.extractor} | " + " | ".join(cells) + " |")
+    for row in rows:
+        precision, recall, f1 = row.macro()
+        print(f"macro, 4 places: {row.extractor}: P {precision:.4f} R {recall:.4f} F1 {f1:.4f}")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
