@@ -3,7 +3,7 @@ newsclean without the model and plain trafilatura, in one run.
 
 Usage:
     .venv/bin/python bench/model_loso.py --jobs 2                   # the LOSO table
-    .venv/bin/python bench/model_loso.py --readings newsclean       # a model of fewer readings
+    .venv/bin/python bench/model_loso.py --readings newsclean,readability,recall   # other readings
     .venv/bin/python bench/model_loso.py --ship                     # and write the model fitted on every set
 
 The dev sets are ../shared/benchmarks/<set>. Each page is read once through newsclean's own path (its
@@ -33,8 +33,8 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from pipeline.model import SHIPPED, save_model  # noqa: E402
-from pipeline.model.features import READINGS  # noqa: E402
 from pipeline.model.train import (  # noqa: E402
+    MODEL_READINGS,
     Fold,
     LabelledPage,
     LabelledSet,
@@ -126,7 +126,7 @@ def load_samples(name: str, data: Path = DATA, jobs: int = 1, fresh: bool = Fals
     return ReadSet(labelled, samples, plain)
 
 
-def loso(read: dict[str, ReadSet], readings: Sequence[str] = READINGS) -> list[Fold]:
+def loso(read: dict[str, ReadSet], readings: Sequence[str] = MODEL_READINGS) -> list[Fold]:
     """Each set scored by a model fitted on the others."""
     return validate(
         {name: part.samples for name, part in read.items()},
@@ -185,7 +185,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--sets", default=",".join(SETS))
     parser.add_argument("--jobs", type=int, default=1)
     parser.add_argument("--fresh", action="store_true", help="read the pages again, not from the cache")
-    parser.add_argument("--readings", default=",".join(READINGS), help="the readings the model uses")
+    parser.add_argument(
+        "--readings",
+        default=",".join(MODEL_READINGS),
+        help="the readings the model uses, of newsclean, readability, recall (default newsclean,readability)",
+    )
     parser.add_argument("--threshold", type=float, help="fix the threshold instead of choosing it")
     parser.add_argument(
         "--ship", action="store_true", help=f"write the model fitted on every set to {SHIPPED}"

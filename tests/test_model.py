@@ -25,7 +25,6 @@ from pipeline.model import (
 from pipeline.model.blocks import page_blocks
 from pipeline.model.explain import explain_document
 from pipeline.model.features import (
-    READINGS,
     PageReading,
     coverage,
     feature_names,
@@ -34,7 +33,7 @@ from pipeline.model.features import (
     shingle_sets,
 )
 from pipeline.model.forest import Forest
-from pipeline.model.train import LabelledPage, labels, load_set, sample_page
+from pipeline.model.train import MODEL_READINGS, LabelledPage, labels, load_set, sample_page
 from pipeline.process import Config, run_one
 
 from .conftest import GOLD_DIR
@@ -168,7 +167,7 @@ def test_a_model_file_records_its_training_data_and_versions(trained: Path) -> N
             "ground_truth_sha256": load_set(GOLD_DIR).gold_sha256,
         }
     ]
-    assert (header["readings"], header["features"]) == (list(READINGS), feature_names())
+    assert (header["readings"], header["features"]) == (list(MODEL_READINGS), feature_names(MODEL_READINGS))
     assert set(header["versions"]) == {"scikit-learn", "numpy"}
 
 

@@ -11,8 +11,8 @@ from typing import Any
 
 from pipeline.cli.common import EXIT_OK, CommandFailed, UsageError, positive
 from pipeline.model import save_model
-from pipeline.model.features import READINGS
 from pipeline.model.train import (
+    MODEL_READINGS,
     PARAMETERS,
     LabelledSet,
     TrainError,
@@ -93,7 +93,7 @@ def run_train(args: argparse.Namespace) -> int:
         )
     folds = []
     if pages >= 4:
-        folds = validate(samples, READINGS, progress=_say, max_iter=args.iterations)
+        folds = validate(samples, MODEL_READINGS, progress=_say, max_iter=args.iterations)
     threshold = args.threshold
     if threshold is None:
         floor = (
@@ -118,7 +118,12 @@ def run_train(args: argparse.Namespace) -> int:
         print(f"{pages} pages: too few to hold any out; no figures")
     start = time.perf_counter()
     model = train_model(
-        sets, samples, threshold, READINGS, name=f"fitted on {', '.join(sets)}", max_iter=args.iterations
+        sets,
+        samples,
+        threshold,
+        MODEL_READINGS,
+        name=f"fitted on {', '.join(sets)}",
+        max_iter=args.iterations,
     )
     try:
         save_model(model, output)
