@@ -20,8 +20,9 @@ from pathlib import Path
 from pipeline.article import not_article_reason
 from pipeline.decode import decode_html, decode_text
 from pipeline.document import Document, DocumentError, Outcome, Removal, strict
-from pipeline.extract import EXTRACTOR, LOGGERS, ExtractOptions, extract_html
+from pipeline.extract import EXTRACTOR, LOGGERS, ExtractOptions, Reader, extract_html
 from pipeline.language import detect_language, load_profiles, wanted_language
+from pipeline.model import default_model, load_model
 from pipeline.record import http_status, to_record
 from pipeline.rules import PAGE_RULES, TEXT_RULES, PageRule, Rule, select
 from pipeline.rules.text.engine import apply_rules
@@ -69,11 +70,17 @@ class Config:
     # What `clean --site-templates` learned in its first pass (pipeline.corpus.templates); None: no template
     # rule runs.
     site_templates: SiteTemplates | None = None
+    # The page model that decides which blocks of a page are its text (pipeline.model): a model file's
+    # path or a loaded model; None keeps newsclean's own reading. Default: the shipped model when it is
+    # used by default (pipeline.model.SHIPPED_BY_DEFAULT), else None. A path is loaded once per process.
+    model: Reader | Path | str | None = field(default_factory=default_model)
     _selected: tuple[tuple[PageRule, ...], tuple[Rule, ...]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         # Unknown names fail here, where the config is built.
         object.__setattr__(self, "_selected", select(self.disabled_rules, self.page_rules, self.text_rules))
+        if isinstance(self.model, str | Path):
+            object.__setattr__(self, "model", load_model(self.model))  # ModelError when it cannot be used
 
     @property
     def active_page_rules(self) -> tuple[PageRule, ...]:
@@ -250,8 +257,14 @@ def _extract(doc: Document, config: Config) -> Document:
     tags = doc.html.count("<")  # an upper bound on the elements, counted before anything is parsed
     if tags > config.max_tags:
         raise DocumentError("extract", f"too many tags to parse: {tags} (the limit is {config.max_tags})")
+    model = config.model if not isinstance(config.model, str | Path) else load_model(config.model)
     extraction = extract_html(
-        doc.html, doc.url, config.extract, config.active_page_rules, read_signals=config.articles_only
+        doc.html,
+        doc.url,
+        config.extract,
+        config.active_page_rules,
+        read_signals=config.articles_only,
+        model=model,
     )
     return replace(
         doc,

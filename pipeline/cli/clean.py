@@ -9,6 +9,7 @@ import os
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import replace
 from typing import Any
 
 from pipeline.cli import cluster, dedup, templates
@@ -27,6 +28,7 @@ from pipeline.cli.common import (
     statuses,
 )
 from pipeline.document import Document, Outcome
+from pipeline.model import ModelError, load_model
 from pipeline.process import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, Config
 from pipeline.readers import (
     SUPPORTED,
@@ -147,6 +149,11 @@ def register(commands: Any) -> None:
         help=f"longest one input may take before it is an extract error; 0 for no limit "
         f"(default {DEFAULT_TIMEOUT:g})",
     )
+    parser.add_argument(
+        "--model",
+        metavar="MODEL",
+        help="decide which blocks of each page are its text with this page model (made by `newsclean train`)",
+    )
     parser.add_argument("--no-progress", action="store_true", help="no progress bar even on a terminal")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar and no summary")
     parser.set_defaults(func=run_clean)
@@ -219,6 +226,11 @@ def run_clean(args: argparse.Namespace) -> int:
     if args.scheduler and args.engine != "dask":
         raise UsageError("--scheduler names a Dask scheduler: give it with --engine dask")
     config = config_from(args)
+    if args.model is not None:
+        try:
+            config = replace(config, model=load_model(args.model))
+        except ModelError as error:
+            raise UsageError(str(error)) from error
     form = format_for(args.output, args.format)
     if form == "parquet" and args.output == "-":
         raise UsageError("Parquet cannot go to standard output: give -o FILE.parquet")

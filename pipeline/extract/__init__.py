@@ -9,7 +9,8 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from copy import deepcopy
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Protocol
 
 from lxml.html import HtmlElement
 
@@ -21,7 +22,8 @@ from pipeline.extract.metadata import extract_author, read_metadata
 from pipeline.extract.readability import readability_lines
 from pipeline.extract.repair import close_title
 from pipeline.extract.reveal import reveal_hidden_prose
-from pipeline.extract.trafilatura import EXTRACTOR, LOGGERS, ExtractOptions, main_text, parse
+from pipeline.extract.trafilatura import EXTRACTOR, LOGGERS, ExtractOptions, MainText, main_text, parse
+from pipeline.model.features import PageReading, read_blocks
 from pipeline.rules.page.engine import prune
 from pipeline.rules.page.shapes import PageRule
 from pipeline.text import squeeze
@@ -37,6 +39,20 @@ class Extraction:
     signals: Signals | None = None
 
 
+class Reader(Protocol):
+    """What decides a page's main content from its blocks and the extractors' readings of it (the page
+    model, pipeline.model)."""
+
+    @property
+    def readings(self) -> tuple[str, ...]:
+        """The readings it needs, of "newsclean", "readability", "recall"."""
+        ...
+
+    def read(self, page: PageReading) -> Sequence[str]:
+        """The page's main content, as lines."""
+        ...
+
+
 def extract_html(
     html: str,
     url: str | None,
@@ -44,12 +60,15 @@ def extract_html(
     page_rules: Sequence[PageRule] = (),
     *,
     read_signals: bool = False,
+    model: Reader | None = None,
 ) -> Extraction:
     """Extract the article's paragraphs and metadata; raise DocumentError('extract') on failure.
 
     The page rules cut their blocks from the parsed page after the metadata is read (a cut block may
     hold the byline or the date) and before trafilatura extracts the text from the same tree. Scripts,
-    style sheets, noscript and templates are dropped from it in between (extract/code.py).
+    style sheets, noscript and templates are dropped from it in between (extract/code.py). With a
+    `model`, the page's blocks are read before the extraction changes the page, and the model decides
+    which of them are the text, from them and from the extractors' readings of the page.
     """
     html = close_title(html)
     tree = parse(html)
@@ -65,16 +84,46 @@ def extract_html(
     if options.reveal_hidden_prose:
         reveal_hidden_prose(tree)
     removed = prune(tree, page_rules, url or metadata.url, metadata.description) if page_rules else ()
+    page = read_blocks(tree) if model is not None else None  # before the extraction changes the page
+    wanted = model.readings if model is not None else ()
+    # The other readings, each of its own copy of the page as trafilatura gets it (rules' blocks cut).
+    recall = deepcopy(tree) if "recall" in wanted else None
     # readability reads the page as trafilatura gets it, the page rules' blocks cut; only a page with a
-    # table can be laid out with tables, and only then is a copy kept (the extraction changes the tree).
-    spare = deepcopy(tree) if options.readability_for_layout and tree.find(".//table") is not None else None
+    # table can be laid out with tables, and only then is a copy kept (the extraction changes the tree),
+    # unless the model reads readability's reading of every page.
+    spare = (
+        deepcopy(tree)
+        if "readability" in wanted or (options.readability_for_layout and tree.find(".//table") is not None)
+        else None
+    )
     main = main_text(tree, url or metadata.url, options)
     paragraphs = tuple(line for line in main.text.split("\n") if line.strip())
-    if spare is not None and main.layout_share >= LAYOUT_SHARE:
+    read: tuple[str, ...] = ()
+    if spare is not None and (page is not None or main.layout_share >= LAYOUT_SHARE):
         read = tuple(readability_lines(spare))
-        if _share_within(read, paragraphs) >= READABILITY_WITHIN:
+        if main.layout_share >= LAYOUT_SHARE and _share_within(read, paragraphs) >= READABILITY_WITHIN:
             paragraphs = read
-    return Extraction(_without_headline(paragraphs, headlines), metadata, removed, signals)
+    paragraphs = without_headline(paragraphs, headlines)
+    if model is None or page is None:
+        return Extraction(paragraphs, metadata, removed, signals)
+    page.headlines = headlines
+    page.readings["newsclean"] = paragraphs
+    page.readings["readability"] = read
+    if recall is not None:
+        page.readings["recall"] = _lines(main_text(recall, url or metadata.url, _RECALL))
+    chosen = tuple(line for line in model.read(page) if line.strip())
+    return Extraction(without_headline(chosen, headlines), metadata, removed, signals)
+
+
+# trafilatura's own reading at its most inclusive: every fallback (readability, jusText) compared on
+# every page, recall mode, tables kept as rows.
+_RECALL = replace(
+    ExtractOptions(), fast=False, favor_recall=True, unwrap_layout_tables=False, readability_for_layout=False
+)
+
+
+def _lines(main: MainText) -> tuple[str, ...]:
+    return tuple(line for line in main.text.split("\n") if line.strip())
 
 
 # A text of which this share or more sat in tables laying out the page is read by readability instead.
@@ -121,11 +170,21 @@ def _headlines(tree: HtmlElement, title: str | None) -> frozenset[str]:
     return frozenset(text for text in found if text)
 
 
-def _without_headline(paragraphs: tuple[str, ...], headlines: frozenset[str]) -> tuple[str, ...]:
+def without_headline(paragraphs: tuple[str, ...], headlines: frozenset[str]) -> tuple[str, ...]:
+    """The paragraphs without the page's headline, when it stands among the first few."""
     for index, paragraph in enumerate(paragraphs[:_HEADLINE_WINDOW]):
         if squeeze(paragraph) in headlines:
             return paragraphs[:index] + paragraphs[index + 1 :]
     return paragraphs
 
 
-__all__ = ["EXTRACTOR", "LOGGERS", "ExtractOptions", "Extraction", "extract_author", "extract_html"]
+__all__ = [
+    "EXTRACTOR",
+    "LOGGERS",
+    "ExtractOptions",
+    "Extraction",
+    "Reader",
+    "extract_author",
+    "extract_html",
+    "without_headline",
+]
