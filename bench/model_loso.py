@@ -28,6 +28,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
@@ -35,6 +36,7 @@ sys.path.insert(0, str(REPO))
 from pipeline.model import SHIPPED, save_model  # noqa: E402
 from pipeline.model.train import (  # noqa: E402
     MODEL_READINGS,
+    PARAMETERS,
     Fold,
     LabelledPage,
     LabelledSet,
@@ -126,12 +128,13 @@ def load_samples(name: str, data: Path = DATA, jobs: int = 1, fresh: bool = Fals
     return ReadSet(labelled, samples, plain)
 
 
-def loso(read: dict[str, ReadSet], readings: Sequence[str] = MODEL_READINGS) -> list[Fold]:
-    """Each set scored by a model fitted on the others."""
+def loso(read: dict[str, ReadSet], readings: Sequence[str] = MODEL_READINGS, **overrides: Any) -> list[Fold]:
+    """Each set scored by a model fitted on the others (`overrides`: the classifier's settings)."""
     return validate(
         {name: part.samples for name, part in read.items()},
         readings,
         progress=lambda line: print(line, file=sys.stderr),
+        **overrides,
     )
 
 
@@ -191,6 +194,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="the readings the model uses, of newsclean, readability, recall (default newsclean,readability)",
     )
     parser.add_argument("--threshold", type=float, help="fix the threshold instead of choosing it")
+    parser.add_argument("--iterations", type=int, default=PARAMETERS["max_iter"], help="boosting rounds")
     parser.add_argument(
         "--ship", action="store_true", help=f"write the model fitted on every set to {SHIPPED}"
     )
@@ -204,7 +208,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         file=sys.stderr,
     )
     start = time.perf_counter()
-    folds = loso(read, readings)
+    folds = loso(read, readings, max_iter=args.iterations)
     print(f"LOSO fits in {time.perf_counter() - start:.0f} s", file=sys.stderr)
     plain_recall = statistics.fmean(
         score_texts(part.samples, part.trafilatura).recall for part in read.values()
@@ -219,6 +223,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             threshold,
             readings,
             name="newsclean page model, fitted on " + ", ".join(names),
+            max_iter=args.iterations,
         )
         save_model(model, SHIPPED)
         print(

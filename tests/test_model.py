@@ -274,12 +274,9 @@ def test_train_refuses_pages_without_main_content(tmp_path: Path, capsys: pytest
     assert "none of them main content" in capsys.readouterr().err
 
 
-def test_the_default_config_uses_the_shipped_model_only_when_it_ships() -> None:
-    model = default_model()
-    if SHIPPED_BY_DEFAULT:
-        assert isinstance(model, PageModel)
-    else:
-        assert model is None
+def test_the_default_config_uses_the_shipped_model_only_when_it_is_on_by_default() -> None:
+    assert isinstance(Config().model, PageModel) == SHIPPED_BY_DEFAULT
+    assert Config().model is default_model()
 
 
 def test_the_shipped_model_records_the_four_dev_sets() -> None:
@@ -289,15 +286,12 @@ def test_the_shipped_model_records_the_four_dev_sets() -> None:
     assert [part["set"] for part in header["data"]] == ["zyte", "l3s-gn1", "fundus-tests", "wcxb-dev"]
 
 
-def test_explain_document_gives_the_models_account_of_a_page(trained: Path) -> None:
+def test_explain_document_gives_each_block_of_the_page_in_order(trained: Path) -> None:
     page = GOLD_DIR / "spanish-news.html"
     document = Document(str(page), "html", content=page.read_bytes())
-    config = Config(model=trained)
-    explained = explain_document(document, config)
-    record = run_one(document, config).record
-    assert record is not None
-    kept = [block.text for block in explained if block.kept]
-    assert set(record["text"].split("\n")) <= set(kept)
+    explained = explain_document(document, Config(model=trained))
+    sample = sample_page(LabelledPage("spanish-news", page.read_bytes(), ""))
+    assert [block.text for block in explained] == sample.texts
 
 
 def test_explain_document_needs_a_model() -> None:
@@ -352,3 +346,19 @@ def test_a_model_file_with_damaged_trees_is_refused(trained: Path, tmp_path: Pat
 def test_blocks_of_one_class_give_a_constant_model(probability: float) -> None:
     scores = Forest.constant(probability).probabilities(np.zeros((3, 4)))
     assert np.allclose(scores, probability, atol=1e-5)
+
+
+def test_clean_refuses_a_missing_model(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    missing = tmp_path / "missing.model"
+    status = main(
+        [
+            "clean",
+            str(GOLD_DIR / "spanish-news.html"),
+            "-o",
+            str(tmp_path / "o.jsonl"),
+            "--model",
+            str(missing),
+        ]
+    )
+    assert status == 2
+    assert f"cannot read the model {missing}" in capsys.readouterr().err

@@ -27,7 +27,7 @@ class _Explaining:
 
     def read(self, page: PageReading) -> Sequence[str]:
         self.found = self.model.explain(page, self.top)
-        return [block.text for block in self.found if block.kept]
+        return self.model.read(page)
 
 
 def explain_document(document: Document, config: object, top: int = 3) -> list[BlockScore]:

@@ -21,8 +21,9 @@ from lxml.html import HtmlElement
 
 from pipeline.model.blocks import TOKEN, Block, page_blocks
 
-# The readings of the page an extraction gives besides its blocks, by name: newsclean's own text
-# (trafilatura and the rules), and readability's reading of the same page.
+# The readings of the page an extraction can give besides its blocks, by name: newsclean's own text
+# (trafilatura and the rules), readability's reading of the same page, and trafilatura's in recall mode
+# with every fallback. A model uses some of them (pipeline.model.train.MODEL_READINGS by default).
 READINGS = ("newsclean", "readability", "recall")
 # Shingles: token n-grams, as the scoring counts them (pipeline.tools.evaluate).
 SHINGLE = 4
@@ -276,11 +277,6 @@ def feature_names(readings: Sequence[str] = READINGS) -> list[str]:
     names += [f"page_share_{reading}" for reading in readings]
     names += [f"page_log_{reading}" for reading in readings]
     return names
-
-
-FEATURES = feature_names()
-# The features read as categories (tag names), by index.
-CATEGORICAL = tuple(FEATURES.index(name) for name in ("tag", "parent_tag", "grandparent_tag"))
 
 
 def features(page: PageReading, readings: Sequence[str] = READINGS) -> np.ndarray:
