@@ -14,9 +14,8 @@ import re
 from lxml.etree import XPath
 from lxml.html import HtmlElement
 
-from pipeline.rules.page.markup import hidden_prose
+from pipeline.rules.page.markup import HIDING_CLASSES, hidden_prose
 
-_HIDING_CLASSES = frozenset({"hidden", "hide", "d-none", "is-hidden", "invisible"})
 _HIDING_STYLE = re.compile(r"(?:display\s*:\s*none|visibility\s*:\s*hidden)\s*(?:!important)?\s*;?", re.I)
 # The blocks a page hides, found by one XPath call (the class test is a cheap superset: hide, hidden,
 # d-none, is-hidden, invisible; each hit is checked token by token).
@@ -32,7 +31,7 @@ def _hides(element: HtmlElement) -> bool:
     style = element.get("style")
     if style and _HIDING_STYLE.search(style):
         return True
-    return bool(_HIDING_CLASSES.intersection((element.get("class") or "").split()))
+    return bool(HIDING_CLASSES.intersection((element.get("class") or "").split()))
 
 
 def _show(element: HtmlElement) -> None:
@@ -41,8 +40,8 @@ def _show(element: HtmlElement) -> None:
     if style:
         element.set("style", _HIDING_STYLE.sub("", style))
     classes = (element.get("class") or "").split()
-    if _HIDING_CLASSES.intersection(classes):
-        element.set("class", " ".join(token for token in classes if token not in _HIDING_CLASSES))
+    if HIDING_CLASSES.intersection(classes):
+        element.set("class", " ".join(token for token in classes if token not in HIDING_CLASSES))
 
 
 def reveal_hidden_prose(tree: HtmlElement) -> int:

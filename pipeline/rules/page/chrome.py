@@ -8,6 +8,7 @@ from lxml.html import HtmlElement
 
 from pipeline.rules.families import Family
 from pipeline.rules.page.markup import (
+    HIDING_CLASSES,
     LISTS,
     PAGE_LEVEL,
     climb,
@@ -49,7 +50,7 @@ HIDDEN_ELEMENT = PageRule(
     "the rest of an article that a 'Read more' button, a paywall script or a lazy loader reveals: it is "
     "kept, and shown before extraction (`reveal_hidden_prose`).",
     select=Select(
-        classes=frozenset({"hidden", "hide", "d-none", "is-hidden", "invisible"}),
+        classes=HIDING_CLASSES,
         attributes=attributes(hidden=()),
         styles=("display:none", "visibility:hidden"),
     ),

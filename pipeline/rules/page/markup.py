@@ -181,6 +181,10 @@ def part_of_article(element: HtmlElement) -> bool:
     return element.tag in LISTS and introduced(element) and in_article_body(element)
 
 
+# The hiding utility classes of CSS frameworks (Bootstrap, Tailwind, Bulma): the `hidden-element` rule
+# selects by them, and extract/reveal.py takes them off a hidden block of prose.
+HIDING_CLASSES = frozenset({"hidden", "hide", "d-none", "is-hidden", "invisible"})
+
 # Hidden prose is the rest of the article waiting for a "Read more" button, a paywall script or a lazy
 # loader: one paragraph of 25 words or more, or three sentences in paragraphs of their own, mostly not
 # links. Chrome that a page hides (a sign-up box's thank-you state, an error message, a closed dialog)
