@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import warc_corpus  # noqa: E402
 
 from pipeline.readers import iter_documents  # noqa: E402
-from pipeline.readers.warc import WarcOrigin, _member  # noqa: E402
+from pipeline.readers.warc import WarcOrigin, _Inflated  # noqa: E402
 
 WARC = ROOT / "output" / "bench" / "cc-news.warc.gz"
 
@@ -70,8 +70,8 @@ def fastwarc_each(origins: list[WarcOrigin]) -> int:
     for origin in origins:
         with WARC.open("rb") as handle:
             handle.seek(origin.offset)
-            member = _member(handle, 20 * 1024 * 1024)
-        for record in ArchiveIterator(BytesIO(member.getvalue()), parse_http=True, auto_decode="all"):
+            member = _Inflated(handle).read()
+        for record in ArchiveIterator(BytesIO(member), parse_http=True, auto_decode="all"):
             record.reader.read()
             break
     return len(origins)

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import gzip
 import json
+import random
 import signal
 import subprocess
 import sys
 import time
+import zlib
 from io import BytesIO
 from pathlib import Path
 
@@ -19,6 +21,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from pipeline.cli import main
+from pipeline.readers import warc
 from pipeline.record import schema
 from pipeline.writers import errors_path
 
@@ -355,15 +358,16 @@ def record_bytes(
     status: str = "200 OK",
     date: str = DATE,
     cookie: str | None = None,
+    body: bytes | None = None,
 ) -> bytes:
     """One response record of a news page, uncompressed; a Set-Cookie header comes before Content-Type."""
     cookies = [("Set-Cookie", cookie)] if cookie is not None else []
     http = StatusAndHeaders(status, [*cookies, ("Content-Type", "text/html")], protocol="HTTP/1.1")
     buffer = BytesIO()
     writer = WARCWriter(buffer, gzip=False)
-    body = BytesIO(ARTICLE.format(n=len(url) % 10).encode())
+    payload = BytesIO(ARTICLE.format(n=len(url) % 10).encode() if body is None else body)
     record = writer.create_warc_record(
-        url, "response", payload=body, http_headers=http, warc_headers_dict={"WARC-Date": date}
+        url, "response", payload=payload, http_headers=http, warc_headers_dict={"WARC-Date": date}
     )
     writer.write_record(record)
     return buffer.getvalue()
@@ -637,3 +641,112 @@ def test_the_command_on_a_hostile_archive_exits_0_and_writes_only_schema_valid_r
     ]
     (error,) = lines(errors_path(out))
     assert (error["source"], error["stage"]) == (f"{path}#{offsets[1]}", "read")
+
+
+# Archives gzipped whole, or in members of several records: every record is read.
+
+
+def pages(count: int) -> list[bytes]:
+    """Response records of pages that differ (a comment of random digits each), so that their gzip
+    stream holds the records one after the other rather than in a few repeated strings."""
+    found = []
+    for n in range(count):
+        noise = "".join(random.Random(n).choices("0123456789", k=4000))
+        body = ARTICLE.format(n=n).replace("</body>", f"<!-- {noise} --></body>").encode()
+        found.append(record_bytes(f"https://news.example/{n}.html", body=body))
+    return found
+
+
+def grouped_archive(path: Path, groups: list[list[bytes]]) -> list[str]:
+    """The groups of records as one gzip member each; the address of every record (the member's offset,
+    then `+` and the record's offset in the member when it is not the first)."""
+    addresses, offset = [], 0
+    members = []
+    for group in groups:
+        within = 0
+        for record in group:
+            addresses.append(f"{offset}+{within}" if within else str(offset))
+            within += len(record)
+        members.append(gzip.compress(b"".join(group)))
+        offset += len(members[-1])
+    path.write_bytes(b"".join(members))
+    return addresses
+
+
+def addresses_of(out: Path) -> list[str]:
+    return [str(r["source"]).rsplit("#", 1)[1] for r in lines(out)]
+
+
+@pytest.mark.parametrize("carried", [True, False], ids=["carried", "read-again"])
+def test_an_archive_gzipped_as_one_stream_gives_every_record(
+    tmp_path: Path, out: Path, carried: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if not carried:  # every record after the first is read again from the member's start by the worker
+        monkeypatch.setattr(warc, "_CARRIED", 0)
+    plain = tmp_path / "crawl.warc"
+    urls = archive(plain, pages=4, gzipped=False)
+    assert run(str(plain), "-o", str(tmp_path / "plain.jsonl")) == 0
+    path = tmp_path / "crawl.warc.gz"
+    path.write_bytes(gzip.compress(plain.read_bytes()))
+    assert run(str(path), "-o", str(out)) == 0
+    records = lines(out)
+    assert [r["url"] for r in records] == urls
+    assert [r["text"] for r in records] == [r["text"] for r in lines(tmp_path / "plain.jsonl")]
+    assert all(str(r["source"]).startswith(f"{path}#0+") for r in records)
+    assert lines(errors_path(out)) == []
+
+
+def test_members_of_several_records_are_read_to_their_last_record(tmp_path: Path, out: Path) -> None:
+    records = pages(6)
+    path = tmp_path / "crawl.warc.gz"
+    addresses = grouped_archive(path, [records[:3], records[3:4], records[4:]])
+    assert run(str(path), "-o", str(out)) == 0
+    assert addresses_of(out) == addresses
+    assert [r["url"] for r in lines(out)] == [f"https://news.example/{n}.html" for n in range(6)]
+    assert lines(errors_path(out)) == []
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("bad", BAD_LENGTHS)
+def test_a_bad_content_length_inside_a_member_is_one_error_line_and_the_records_after_it_are_read(
+    tmp_path: Path, out: Path, bad: str
+) -> None:
+    records = pages(3)
+    records[1] = with_length(records[1], BAD_LENGTHS[bad](len(records[0]), _header_end(records[1])))
+    path = tmp_path / "crawl.warc.gz"
+    addresses = grouped_archive(path, [records])
+    assert run(str(path), "-o", str(out)) == 0
+    assert addresses_of(out) == [addresses[0], addresses[2]]
+    (error,) = lines(errors_path(out))
+    assert (error["source"], error["stage"]) == (f"{path}#{addresses[1]}", "read")
+    assert str(error["error"]).endswith(f"to byte {addresses[2]})")
+
+
+def test_an_archive_gzipped_whole_and_cut_short_keeps_every_whole_record_and_gives_one_error(
+    tmp_path: Path, out: Path
+) -> None:
+    records = pages(8)
+    path = tmp_path / "crawl.warc.gz"
+    addresses = grouped_archive(path, [records])
+    data = path.read_bytes()
+    cut = data[: len(data) // 2]
+    path.write_bytes(cut)
+    inflated = len(zlib.decompressobj(31).decompress(cut))
+    ends = [sum(len(r) for r in records[: n + 1]) - 4 for n in range(len(records))]  # without the CRLFs
+    whole = sum(1 for end in ends if end <= inflated)
+    assert 0 < whole < len(records)
+    assert run(str(path), "-o", str(out)) == 0
+    assert addresses_of(out) == addresses[:whole]
+    (error,) = lines(errors_path(out))
+    assert (error["source"], error["stage"]) == (f"{path}#{addresses[whole]}", "read")
+    assert "truncated" in str(error["error"])
+
+
+def test_resume_of_an_archive_gzipped_whole_writes_every_record_once(tmp_path: Path, out: Path) -> None:
+    path = tmp_path / "crawl.warc.gz"
+    grouped_archive(path, [pages(4)])
+    assert run(str(path), "-o", str(out)) == 0
+    whole = out.read_text(encoding="utf-8").splitlines(keepends=True)
+    out.write_text(whole[0] + whole[1][:50], encoding="utf-8")
+    assert run(str(path), "-o", str(out), "--resume") == 0
+    assert out.read_text(encoding="utf-8").splitlines(keepends=True) == whole

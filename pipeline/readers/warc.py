@@ -1,11 +1,18 @@
 """Web archives (`.warc`, `.warc.gz`, `.arc.gz`): every HTML response record a document, read by
 reference (the archive's path and the record's offset) so that the worker that processes it reads it.
 
-The scan walks the archive record by record (gzip member by member) and reads only each record's
-headers, always forward; a truncated or corrupt record, or one whose Content-Length does not fit, is one
-error line, and the walk goes on at the next gzip member that inflates, or in a plain `.warc` at the next
-record header found. A worker reads its record's payload with warcio, which undoes chunked transfer and
-Content-Encoding as the crawl's archive stored them.
+The scan walks the archive record by record, always forward, and reads only each record's headers. A
+`.gz` archive is read member by member, and every record of a member is read: one record a member is the
+norm, but an archive gzipped whole (one member) or in members of several records is read to its last
+record. A truncated or corrupt record, or one whose Content-Length does not fit, is one error line, and
+the walk goes on at the next record header found in its member, else at the next gzip member that
+inflates, or in a plain `.warc` at the next record header found. A worker reads its record's payload
+with warcio, which undoes chunked transfer and Content-Encoding as the crawl's archive stored them.
+
+A record that begins its gzip member is read by reference (the archive's path and the member's offset);
+one further into a member is `<member offset>+<its offset in the member's inflated bytes>`, and the scan
+hands its bytes to the worker (up to _CARRIED bytes; a larger one is inflated again from its member's
+start by the worker), so that an archive gzipped whole is inflated once, not once a record.
 """
 
 from __future__ import annotations
@@ -13,10 +20,10 @@ from __future__ import annotations
 import os
 import zlib
 from collections import Counter
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, replace
 from io import BytesIO
-from typing import IO, NoReturn
+from typing import IO, Any, NoReturn
 
 from pipeline.document import Document, DocumentError, Unreadable
 from pipeline.readers.files import open_regular, read_capped
@@ -26,63 +33,179 @@ _CHUNK = 64 * 1024
 # A record's headers (WARC or ARC, then HTTP) of more bytes than this are refused with an error line: a
 # long Set-Cookie or URI is read, and the scan's memory stays bounded.
 _HEAD_LIMIT = 4 * 1024 * 1024
+# A record inside a gzip member (not its first) of at most this many bytes travels with its document;
+# a larger one is read again from its member's start by the worker.
+_CARRIED = 4 * 1024 * 1024
 _GZIP_MAGIC = b"\x1f\x8b\x08"
 _WARC_LINE = b"\nWARC/1."  # a record's first line, after the end of the record before it
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
 
 
+def address(offset: int, within: int = 0) -> str:
+    """Where a record is, after the `#` of its source: the offset of its gzip member (of the record, in a
+    plain archive), then `+` and its offset in the member's inflated bytes when it is not the first."""
+    return f"{offset}+{within}" if within else str(offset)
+
+
 @dataclass(frozen=True)
 class WarcOrigin:
-    """One record of a web archive: its payload (HTTP body, decoded of any transfer or content encoding)."""
+    """One record of a web archive: its payload (HTTP body, decoded of any transfer or content encoding).
+    `within` is its offset in its gzip member's inflated bytes; `carried` its bytes, read by the scan."""
 
     path: str
     offset: int
+    within: int = 0
+    carried: bytes | None = field(default=None, repr=False)
 
     def load(self, max_bytes: int) -> bytes:
         from warcio.archiveiterator import ArchiveIterator
 
         try:
+            if self.carried is not None:
+                return _payload(ArchiveIterator(BytesIO(self.carried), check_digests=False), max_bytes)
             with open_regular(self.path) as handle:
                 handle.seek(self.offset)
-                raw = _member(handle, max_bytes) if self.path.lower().endswith(".gz") else handle
-                for record in ArchiveIterator(raw, check_digests=False):
-                    return read_capped(record.content_stream(), max_bytes)
+                raw: IO[bytes] | _Inflated = handle
+                if self.path.lower().endswith(".gz"):
+                    raw = _Inflated(handle)
+                    if not raw.skip(self.within):
+                        raise DocumentError("read", "no archive record at this offset")
+                return _payload(ArchiveIterator(raw, check_digests=False), max_bytes)
         except (OSError, EOFError, ValueError, zlib.error) as error:
             raise DocumentError("read", f"cannot read the archive record: {error}") from error
-        raise DocumentError("read", "no archive record at this offset")
 
 
-def _member(handle: IO[bytes], max_bytes: int) -> BytesIO:
-    """The gzip member starting at the handle's position, decompressed (at most max_bytes + headers)."""
-    inflate = zlib.decompressobj(31)
-    out = BytesIO()
-    while not inflate.eof:
-        chunk = handle.read(_CHUNK)
-        if not chunk:
-            raise EOFError("the record's gzip member is truncated")
-        out.write(inflate.decompress(chunk))
-        if out.tell() > max_bytes + _HEAD_LIMIT:
-            raise DocumentError("read", f"larger than {max_bytes} bytes (raise it with --max-bytes)")
-    out.seek(0)
-    return out
+def _payload(records: Iterable[Any], max_bytes: int) -> bytes:
+    """The payload of the first record warcio reads."""
+    for record in records:
+        return read_capped(record.content_stream(), max_bytes)
+    raise DocumentError("read", "no archive record at this offset")
+
+
+class _Inflated:
+    """The inflated bytes of the gzip member at the handle's position (after `pending`, bytes read past
+    the member before it), read forward, _CHUNK bytes at a time however well they inflate. `ended` once
+    the member's last byte is in `buffer`; then `used` is its compressed size and `rest` the bytes read
+    after it. `cut` once the file ends inside the member; a corrupt member raises zlib.error."""
+
+    def __init__(self, handle: IO[bytes], pending: bytes = b"") -> None:
+        self.handle = handle
+        self.inflate = zlib.decompressobj(31)
+        self.buffer = bytearray()
+        self.position = 0  # the offset in the member's inflated bytes of buffer[0]
+        self.ended = False
+        self.cut = False
+        self.used = 0
+        self.rest = b""
+        self._read = 0
+        self._pending = pending
+        self.mark = 0  # where in the member the record being read starts
+
+    def at_end_of_archive(self) -> bool:
+        """Whether no byte follows (no member to read)."""
+        if not self._pending and not self._read:
+            self._pending = self.handle.read(_CHUNK)
+        return not self._pending and not self._read
+
+    def _more(self) -> None:
+        if self.inflate.unconsumed_tail:
+            data = self.inflate.decompress(self.inflate.unconsumed_tail, _CHUNK)
+        else:
+            chunk = self._pending or self.handle.read(_CHUNK)
+            self._pending = b""
+            if not chunk:
+                self.cut = True
+                return
+            self._read += len(chunk)
+            data = self.inflate.decompress(chunk, _CHUNK)
+        self.buffer += data
+        if self.inflate.eof:
+            self.ended = True
+            self.rest = self.inflate.unused_data
+            self.used = self._read - len(self.rest)
+
+    @property
+    def done(self) -> bool:
+        """Whether no more bytes of the member can be inflated (its end, or the file's)."""
+        return self.ended or self.cut
+
+    def fill(self, size: int) -> bool:
+        """Whether the buffer holds `size` bytes, inflating more as needed (False: the member ends first)."""
+        while len(self.buffer) < size and not self.done:
+            self._more()
+        return len(self.buffer) >= size
+
+    def take(self, size: int) -> bytes:
+        taken = bytes(self.buffer[:size])
+        del self.buffer[:size]
+        self.position += len(taken)
+        return taken
+
+    def skip(self, size: int) -> bool:
+        """Pass over `size` bytes; False if the member ends first (everything up to its end passed over)."""
+        while size > len(self.buffer) and not self.done:
+            size -= len(self.buffer)
+            self.take(len(self.buffer))
+            self._more()
+        if size > len(self.buffer):
+            self.take(len(self.buffer))
+            return False
+        self.take(size)
+        return True
+
+    def skip_blank_lines(self) -> bool:
+        """Pass over CR and LF bytes; False when the member ends before any other byte."""
+        while True:
+            kept = self.buffer.lstrip(b"\r\n")
+            self.take(len(self.buffer) - len(kept))
+            if self.buffer:
+                return True
+            if self.done:
+                return False
+            self._more()
+
+    def next_line(self, line: bytes) -> bool:
+        """Pass over bytes to the next `line` after a newline (its newline passed over too); False, all
+        passed over, when the member holds no other."""
+        while True:
+            found = self.buffer.find(line)
+            if found >= 0:
+                self.take(found + 1)
+                return True
+            self.take(max(0, len(self.buffer) - len(line) + 1))
+            if self.done:
+                self.take(len(self.buffer))
+                return False
+            self._more()
+
+    def read(self, size: int = -1) -> bytes:
+        """File-like reading (warcio's): the member's bytes, b"" after its end. warcio reads ahead of the
+        record it reads: a file cut short after the record does not stop it (the scan, which passes
+        over records cut short, reported the cut)."""
+        while not self.done and (size < 0 or len(self.buffer) < size):
+            self._more()
+        return self.take(len(self.buffer) if size < 0 else size)
 
 
 @dataclass(frozen=True)
 class Record:
-    """What the scan reads of one record: its offset, WARC headers, HTTP status and headers."""
+    """What the scan reads of one record: where it is, its WARC headers, HTTP status and headers, and
+    (inside a gzip member, not its first) its bytes."""
 
     offset: int
     warc: dict[str, str]
     status: int | None
     http: dict[str, str]
+    within: int = 0
+    carried: bytes | None = None
 
 
 class Damaged(Exception):
-    """The archive cannot be read at `offset`; `resume` is where reading can go on (None: nowhere)."""
+    """The archive cannot be read at `at` (an address); `resume` is where reading goes on (None: nowhere)."""
 
-    def __init__(self, offset: int, message: str, resume: int | None) -> None:
+    def __init__(self, at: str, message: str, resume: str | None) -> None:
         super().__init__(message)
-        self.offset = offset
+        self.at = at
         self.resume = resume
 
 
@@ -103,10 +226,10 @@ def read_archive(path: str, passed: Counter[str]) -> Iterator[Document]:
         for found in scan:
             given += 1
             if isinstance(found, Damaged):
-                message = f"{found} (from byte {found.offset}" + (
+                message = f"{found} (from byte {found.at}" + (
                     f" to byte {found.resume})" if found.resume is not None else " to the end)"
                 )
-                yield Document(f"{path}#{found.offset}", None, origin=Unreadable("read", message))
+                yield Document(f"{path}#{found.at}", None, origin=Unreadable("read", message))
                 continue
             kind = _kind(found)
             if kind != "html":
@@ -114,9 +237,9 @@ def read_archive(path: str, passed: Counter[str]) -> Iterator[Document]:
                 given -= 1
                 continue
             yield Document(
-                f"{path}#{found.offset}",
+                f"{path}#{address(found.offset, found.within)}",
                 "html",
-                origin=WarcOrigin(path, found.offset),
+                origin=WarcOrigin(path, found.offset, found.within, found.carried),
                 url=found.warc.get("warc-target-uri"),
                 content_type=found.http.get("content-type"),
                 fetched_at=utc_timestamp(found.warc.get("warc-date")),
@@ -139,76 +262,86 @@ class _Short(Exception):
 
 
 def _gzip_records(handle: IO[bytes]) -> Iterator[Record | Damaged]:
-    """Records of a gzipped archive, one gzip member each, read as one stream (the bytes after a member
-    start the next); a corrupt member, or one whose record is malformed, is reported and the walk goes
-    on at the next member (the next that inflates, after a corrupt one)."""
+    """Records of a gzipped archive, member by member, read as one stream (the bytes after a member
+    start the next), every record of each member; a corrupt member is reported from the record it
+    damages and the walk goes on at the next member that inflates."""
     offset, pending = 0, b""
     while True:
+        member = _Inflated(handle, pending)
+        if member.at_end_of_archive():
+            return
         try:
-            head, size, used, pending = _inflate_member(handle, pending)
+            yield from _member_records(offset, member)
         except EOFError as error:
-            yield Damaged(offset, f"truncated archive: {error}", None)
+            yield Damaged(address(offset, member.mark), f"truncated archive: {error}", None)
             return
         except zlib.error as error:
             resume = _next_member(handle, offset + 1)
-            yield Damaged(offset, f"corrupt gzip member: {error}", resume)
+            at = address(offset, member.mark)
+            yield Damaged(at, f"corrupt gzip member: {error}", None if resume is None else str(resume))
             if resume is None:
                 return
             handle.seek(resume)
             offset, pending = resume, b""
             continue
-        if not used:
-            return
-        found: Record | Damaged
+        offset += member.used
+        pending = member.rest
+
+
+def _member_records(offset: int, member: _Inflated) -> Iterator[Record | Damaged]:
+    """The records of the gzip member at `offset`, in order (`member.mark` is where the one being read
+    starts). A malformed one is reported and the walk goes on at the next record header found in the
+    member, else at the next member; one that runs past its member's end is reported to that end."""
+    while member.skip_blank_lines():
+        within = member.mark = member.position
         try:
-            found = _parse(offset, head, size)[0]
-        except _Short:
-            found = Damaged(offset, _TOO_LONG, offset + used)
+            record, length = _member_head(offset, member)
         except ValueError as error:
-            found = Damaged(offset, str(error), offset + used)
-        yield found
-        offset += used
+            if member.cut:
+                raise EOFError(_CUT) from error
+            found = member.next_line(_WARC_LINE)
+            resume = address(offset, member.position) if found else str(offset + member.used)
+            yield Damaged(address(offset, within), str(error), resume)
+            continue
+        record = replace(record, within=within)
+        if within and length <= _CARRIED:
+            whole = member.fill(length)
+            if whole:
+                record = replace(record, carried=member.take(length))
+        else:
+            whole = member.skip(length)
+        if whole:
+            yield record
+            continue
+        if member.cut:
+            raise EOFError(_CUT)
+        message = (
+            f"truncated archive, or a wrong length: the record declares {length:,} bytes with its headers "
+            f"and {member.position + len(member.buffer) - within:,} follow in its gzip member"
+        )
+        member.skip(len(member.buffer))
+        yield Damaged(address(offset, within), message, str(offset + member.used))
+    if member.cut:  # the file ends after a whole record, inside the member
+        member.mark = member.position
+        raise EOFError(_CUT)
 
 
-def _inflate_member(handle: IO[bytes], pending: bytes) -> tuple[bytes, int, int, bytes]:
-    """The member that `pending` and then the handle hold: its first bytes (its headers, up to
-    _HEAD_LIMIT), its size inflated, the compressed bytes it used, and the bytes read after it;
-    (b"", 0, 0, b"") at the end of the archive."""
-    inflate = zlib.decompressobj(31)
-    head = bytearray()
-    size = used = 0
-    reading = True  # whether `head` still lacks the end of the record's headers
-    chunk = pending or handle.read(_CHUNK)
-    if not chunk:
-        return b"", 0, 0, b""
+_CUT = "the file ends inside a gzip member"
+
+
+def _member_head(offset: int, member: _Inflated) -> tuple[Record, int]:
+    """The record at the start of the member's buffer and its length (headers and block); ValueError if
+    it is malformed or its headers are too long."""
+    want = _CHUNK
     while True:
-        data = inflate.decompress(chunk, _CHUNK)  # at most _CHUNK bytes at a time, however it inflates
-        while True:
-            size += len(data)
-            if reading:
-                head += data
-                reading = len(head) < _HEAD_LIMIT and (len(head) < _CHUNK or _incomplete(head))
-            if inflate.eof or (len(data) < _CHUNK and not inflate.unconsumed_tail):
-                break
-            data = inflate.decompress(inflate.unconsumed_tail, _CHUNK)
-        if inflate.eof:
-            rest = inflate.unused_data
-            return bytes(head[:_HEAD_LIMIT]), size, used + len(chunk) - len(rest), rest
-        used += len(chunk)
-        chunk = handle.read(_CHUNK)
-        if not chunk:
-            raise EOFError("the last record's gzip member ends before its end")
-
-
-def _incomplete(head: bytearray) -> bool:
-    """Whether a record's first bytes (more to come) end before its headers do."""
-    try:
-        _parse(0, bytes(head), None)
-    except _Short:
-        return True
-    except ValueError:
-        return False
-    return False
+        member.fill(want)
+        available = len(member.buffer) if member.done else None  # the bytes left in the member
+        try:
+            return _parse(offset, bytes(member.buffer[:want]), available)
+        except _Short:
+            if want >= _HEAD_LIMIT:
+                raise ValueError(_TOO_LONG) from None
+            want = min(want * 8, _HEAD_LIMIT)
 
 
 def _next_member(handle: IO[bytes], start: int) -> int | None:
@@ -244,12 +377,12 @@ def _plain_records(handle: IO[bytes]) -> Iterator[Record | Damaged]:
         try:
             record, length = _read_head(handle, offset, size)
         except _Unread as error:
-            yield Damaged(offset, str(error), offset + error.length)
+            yield Damaged(str(offset), str(error), str(offset + error.length))
             offset = _skip_blank_lines(handle, offset + error.length, size)
             continue
         except ValueError as error:
             resume = _next_header(handle, offset + 1, size)
-            yield Damaged(offset, str(error), resume)
+            yield Damaged(str(offset), str(error), None if resume is None else str(resume))
             if resume is None:
                 return
             offset = resume
