@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import ast
+import os
+import time
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+
 import pytest
 
 from pipeline.document import Document, DocumentError, Stage
 from pipeline.process import Config, raised_by_project, run_one
 from pipeline.runners.failures import FailurePolicy, ServicePolicy, ServiceUnavailable, mask_secrets
+
+from .conftest import ROOT
 
 
 def test_a_document_is_tried_again_until_its_attempts_are_spent() -> None:
@@ -106,3 +115,31 @@ def test_stages_are_written_as_their_names() -> None:
 
     assert json.dumps({"stage": Stage.TOO_LARGE}) == '{"stage": "too-large"}'
     assert DocumentError("read", "x").stage == "read"
+
+
+def test_the_policys_kill_breaks_the_pool_of_a_stuck_document() -> None:
+    with ProcessPoolExecutor(1) as executor:
+        assert executor.submit(os.getpid).result(timeout=60)  # the worker is up
+        stuck = executor.submit(time.sleep, 600)
+        FailurePolicy().kill(executor)
+        with pytest.raises(BrokenProcessPool):
+            stuck.result(timeout=60)
+
+
+def _private_imports(path: Path) -> list[str]:
+    """`module.name` for every private name the module imports from another module of the package."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return [
+        f"{node.module}.{alias.name}"
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("pipeline")
+        for alias in node.names
+        if alias.name.startswith("_") and not alias.name.startswith("__")
+    ]
+
+
+@pytest.mark.parametrize(
+    "path", sorted((ROOT / "pipeline").rglob("*.py")), ids=lambda path: str(path.relative_to(ROOT))
+)
+def test_no_module_of_the_package_imports_a_private_name_of_another(path: Path) -> None:
+    assert _private_imports(path) == []

@@ -20,7 +20,7 @@ from pipeline.document import Document, Outcome, Unreadable
 from pipeline.language import parse_languages
 from pipeline.process import DEFAULT_TIMEOUT, Config, run_one, warm_up
 from pipeline.runners.failures import FailurePolicy
-from pipeline.runners.pool import Pool, _kill_workers, run_in_worker
+from pipeline.runners.pool import Pool, run_in_worker
 from pipeline.runners.stats import RunStats
 from pipeline.writers.jsonl import JsonlWriter, errors_path
 
@@ -142,7 +142,7 @@ class CleanPipeline:
             except TimeoutError:
                 # Past the time limit and the grace: the worker is stuck where the limit inside it cannot
                 # reach (a C call). It is killed; the pages it shared the pool with are tried again.
-                _kill_workers(executor)
+                self.policy.kill(executor)
                 if pool.renew(executor):
                     logger.warning("a worker process was stuck on %s; starting a new pool", doc.source)
                 return run_one(self.policy.timed_out(doc), self.config)

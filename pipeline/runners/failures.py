@@ -5,7 +5,7 @@ decide alike:
 
 - A document that takes longer than `FailurePolicy.timeout` is an `extract` error line; a worker still
   busy with it `kill_grace` seconds later is killed (a C call that the time limit inside the worker
-  cannot interrupt).
+  cannot interrupt) by `FailurePolicy.kill`, with the other workers of its process pool.
 - A document whose worker died, or whose task was lost with its pool or cluster (cancelled with the work
   queued on a broken pool), is tried again on a fresh worker, `attempts` times in all; then it is an
   `extract` error line. Only the document that kills its worker every time is lost, never its neighbours.
@@ -16,9 +16,11 @@ decide alike:
 
 from __future__ import annotations
 
+import contextlib
 import re
 import time
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -52,6 +54,14 @@ class FailurePolicy:
     def timed_out(self, document: Document) -> Document:
         """The document as its error line: it took longer than the limit."""
         return document.failed(Stage.EXTRACT, over_time(self.timeout))
+
+    def kill(self, executor: ProcessPoolExecutor) -> None:
+        """Kill the worker processes of a pool whose document is past its wait: the pool breaks, and the
+        runner replaces it and tries its other documents again."""
+        # concurrent.futures offers no way to stop one task; its worker processes are in `_processes`.
+        for process in list((getattr(executor, "_processes", None) or {}).values()):
+            with contextlib.suppress(OSError, AttributeError):
+                process.kill()
 
     def retry(self, attempt: int) -> bool:
         """Whether a document whose try number `attempt` (from 1) died or was lost gets another."""

@@ -4,7 +4,6 @@ crashed or lost document is handled by the run's FailurePolicy (pipeline.runners
 
 from __future__ import annotations
 
-import contextlib
 import multiprocessing
 import os
 import select
@@ -183,7 +182,7 @@ class Pool:
             outcome = task.future.result(timeout=self.policy.wait)
         except FutureTimeout:
             # Stuck past its time limit in a C call the limit cannot interrupt: only a kill stops it.
-            _kill_workers(task.executor)
+            self.policy.kill(task.executor)
             outcome = run_one(self.policy.timed_out(task.document), self.config)
             task.settle(outcome)
             self._recover(window, task.executor, crashed=False)
@@ -224,19 +223,12 @@ class Pool:
                 task.settle(future.result(timeout=self.policy.wait))
                 return
             except FutureTimeout:
-                _kill_workers(executor)
+                self.policy.kill(executor)
                 self.renew(executor)
                 task.settle(run_one(self.policy.timed_out(task.document), self.config))
                 return
             except (BrokenProcessPool, CancelledError):
                 self.renew(executor)
-
-
-def _kill_workers(executor: ProcessPoolExecutor) -> None:
-    # concurrent.futures offers no way to stop one task; its worker processes are in `_processes`.
-    for process in list((getattr(executor, "_processes", None) or {}).values()):
-        with contextlib.suppress(OSError, AttributeError):
-            process.kill()
 
 
 # The crawl's item pipeline imports the message from here.
