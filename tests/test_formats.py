@@ -133,3 +133,84 @@ def test_the_obvious_records_glob_takes_no_errors_file(tmp_path: Path, inputs: P
         cache_dir=str(tmp_path / "cache"),
     )
     assert sorted(dataset["source"]) == [str(inputs / "a.html"), str(inputs / "b.txt")]
+
+
+# A value that does not fit its column never costs the other records of its row group.
+
+
+def _records(count: int) -> list[dict[str, Any]]:
+    found = []
+    for n in range(count):
+        record = run_one(Document(f"d{n}.txt", "text", content=DUMP.encode()), Config()).record
+        assert record is not None
+        found.append(record)
+    return found
+
+
+ODD_NULLABLE = {
+    "status-past-int64": ("status", 2**70),
+    "status-below-int64": ("status", -(2**64)),
+    "status-a-string": ("status", "200"),
+    "status-a-bool": ("status", True),
+    "status-not-whole": ("status", 200.5),
+    "score-a-string": ("language_score", "high"),
+    "score-past-any-double": ("language_score", 10**400),
+    "title-a-number": ("title", 42),
+    "tags-a-string": ("tags", "politics"),
+    "tags-of-numbers": ("tags", [1, 2]),
+    "paywalled-a-string": ("paywalled", "yes"),
+    "date-a-dict": ("date", {"year": 2024}),
+}
+
+
+@pytest.mark.parametrize("odd", ODD_NULLABLE)
+def test_a_value_that_does_not_fit_is_null_and_its_row_group_is_whole(
+    tmp_path: Path, odd: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pipeline.writers import parquet
+
+    monkeypatch.setattr(parquet, "ROW_GROUP_ROWS", 4)
+    column, value = ODD_NULLABLE[odd]
+    records = _records(7)
+    records[2] = {**records[2], column: value}  # in the middle of the first row group
+    writer = ParquetWriter(tmp_path / "o.parquet")
+    for record in records:
+        writer.write(record)
+    writer.close()
+    rows = pq.read_table(tmp_path / "o.parquet").to_pylist()
+    assert [row["source"] for row in rows] == [record["source"] for record in records]
+    assert rows[2][column] is None
+    assert writer.nulled == {column: 1}
+    assert rows[3] == {**records[3], **{key: None for key in rows[3] if key not in records[3]}}
+
+
+ODD_REQUIRED = {
+    "word-count-past-int64": ("word_count", 2**64),
+    "word-count-a-string": ("word_count", "12"),
+    "text-missing": ("text", None),
+    "text-a-list": ("text", ["a", "b"]),
+    "removed-a-bad-offset": ("removed", [{"rule": "r", "family": "f", "text": "t", "at": "one"}]),
+    "extractor-a-number": ("extractor", 3),
+}
+
+
+@pytest.mark.parametrize("odd", ODD_REQUIRED)
+def test_a_record_whose_required_value_does_not_fit_is_an_error_line_and_the_others_are_written(
+    tmp_path: Path, odd: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pipeline.document import Outcome
+    from pipeline.writers import Output, parquet
+
+    monkeypatch.setattr(parquet, "ROW_GROUP_ROWS", 4)
+    column, value = ODD_REQUIRED[odd]
+    records = _records(7)
+    records[2] = {**records[2], column: value}
+    output = Output(str(tmp_path / "o.parquet"), format="parquet")
+    written = [output.write(Outcome(record["source"], record=record)) for record in records]
+    output.close()
+    assert [outcome.stage for outcome in written] == [None, None, "clean", None, None, None, None]
+    rows = pq.read_table(tmp_path / "o.parquet").to_pylist()
+    assert [row["source"] for row in rows] == [records[n]["source"] for n in (0, 1, 3, 4, 5, 6)]
+    (error,) = lines(errors_path(tmp_path / "o.parquet"))
+    assert (error["source"], error["stage"]) == (records[2]["source"], "clean")
+    assert column in error["error"]

@@ -87,8 +87,8 @@ def run(
     input large enough to gain from it (`workers_for`)."""
     documents, stats.workers = workers_for(documents, workers)
     for outcome in outcomes(documents, config, stats.workers, policy):
-        output.write(outcome)
-        stats.add(outcome)
+        written = output.write(outcome)  # an error line instead of a record the format cannot hold
+        stats.add(written)
         if progress is not None:
-            progress(outcome)
+            progress(written)
     return stats

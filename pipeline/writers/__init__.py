@@ -10,7 +10,7 @@ from typing import Any, Protocol
 
 from pipeline.document import Outcome
 from pipeline.readers.files import Identity, identity
-from pipeline.writers.guard import JSON_LINES, PARQUET, OutputRefused, refuse_foreign
+from pipeline.writers.guard import JSON_LINES, PARQUET, OutputRefused, RecordUnfit, refuse_foreign
 from pipeline.writers.jsonl import JsonlWriter, errors_path, read_sources
 from pipeline.writers.lock import OutputBusy, OutputLock, lock_path
 
@@ -101,15 +101,21 @@ class Output:
         """(device, inode) of the files this output writes: never inputs of the same run."""
         return output_identities(self.target) | self.lock.identities()
 
-    def write(self, outcome: Outcome) -> None:
+    def write(self, outcome: Outcome) -> Outcome:
+        """Write the outcome and return it as written: a record the format cannot hold (RecordUnfit) is
+        written as its document's `clean` error line instead."""
         try:
             if outcome.record is not None:
-                self.records.write(outcome.record)
-            elif outcome.error is not None:
+                try:
+                    self.records.write(outcome.record)
+                except RecordUnfit as unfit:
+                    outcome = unwritable(outcome, unfit)
+            if outcome.record is None and outcome.error is not None:
                 self.errors.write(outcome.error)
         except (OSError, ValueError) as error:  # ValueError: a stream closed under us
             where = self.target if outcome.record is not None else self.errors_target
             raise WriteError(f"cannot write {_name(where)}: {_reason(error)}") from error
+        return outcome
 
     def close(self) -> None:
         try:
@@ -119,6 +125,12 @@ class Output:
                 self.errors.close()
         finally:
             self.lock.release()
+
+
+def unwritable(outcome: Outcome, unfit: RecordUnfit) -> Outcome:
+    """The error line of a document whose record the output's format cannot hold."""
+    error = {"source": outcome.source, "stage": "clean", "error": f"the record cannot be written: {unfit}"}
+    return Outcome(outcome.source, error=error)
 
 
 def check_output(target: str, format: str = "jsonl", *, append: bool = False) -> None:
@@ -157,6 +169,7 @@ __all__ = [
     "Output",
     "OutputBusy",
     "OutputRefused",
+    "RecordUnfit",
     "RecordWriter",
     "WriteError",
     "check_output",
@@ -165,4 +178,5 @@ __all__ = [
     "format_for",
     "output_identities",
     "output_paths",
+    "unwritable",
 ]

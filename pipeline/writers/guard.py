@@ -23,6 +23,11 @@ class OutputRefused(Exception):
         self.path = str(path)
 
 
+class RecordUnfit(Exception):
+    """A record that the output's format cannot hold (a required value of another type); the record is
+    not written and its document is an error line instead."""
+
+
 def _head(path: str | Path) -> bytes | None:
     """The first bytes of a regular file; None when there is none (absent, a device, a FIFO)."""
     try:

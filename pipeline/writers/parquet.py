@@ -1,11 +1,15 @@
 """Parquet output: the records with the fixed, typed schema of pipeline.schema.arrow, in row groups as
 the run goes, written to `<target>.partial` and moved into place when the run closes it; a resume keeps
-the rows of a whole file of that schema and refuses any other."""
+the rows of a whole file of that schema and refuses any other. Each record is fitted to the schema as it
+is written, so that a value of another type never costs the records of its row group."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
+from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -13,12 +17,16 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipeline.schema.arrow import record_schema
-from pipeline.writers.guard import OutputRefused, refuse_special
+from pipeline.writers.guard import OutputRefused, RecordUnfit, refuse_special
 
 # Rows per row group, or fewer when their text passes ROW_GROUP_BYTES: memory stays bounded.
 ROW_GROUP_ROWS = 1000
 ROW_GROUP_BYTES = 32 * 1024 * 1024
 _SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+_INT64 = (-(2**63), 2**63 - 1)
+_STRING, _BOOL, _LONG, _DOUBLE = pa.string(), pa.bool_(), pa.int64(), pa.float64()
 
 
 def _valid(value: Any) -> Any:
@@ -27,6 +35,56 @@ def _valid(value: Any) -> Any:
     if isinstance(value, str) and _SURROGATE.search(value):
         return _SURROGATE.sub(lambda found: f"\\u{ord(found.group()):04x}", value)
     return value
+
+
+class _Unfit(Exception):
+    """A value that a column's type cannot hold."""
+
+
+Fitter = Callable[[Any], Any]
+
+
+def _fitter(kind: pa.DataType) -> Fitter:
+    """The function that gives a value as a column of type `kind` stores it (None stays None), or raises
+    _Unfit: a string that is not one, an integer out of int64 or a bool for a number, a float that is
+    not whole for an integer, a list or struct of values that do not fit."""
+    if pa.types.is_list(kind):
+        item = _fitter(kind.value_type)
+        return lambda value: (
+            [item(v) for v in value] if isinstance(value, list | tuple) else _scalar(value, kind)
+        )
+    if pa.types.is_struct(kind):
+        fields = [(field.name, _fitter(field.type)) for field in kind]
+        return lambda value: (
+            {name: fit(value.get(name)) for name, fit in fields}
+            if isinstance(value, dict)
+            else _scalar(value, kind)
+        )
+    return lambda value: _scalar(value, kind)
+
+
+def _scalar(value: Any, kind: pa.DataType) -> Any:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        if kind == _STRING:
+            return _valid(value)
+    elif isinstance(value, bool):
+        if kind == _BOOL:
+            return value
+    elif isinstance(value, int | float):
+        if kind == _LONG and (isinstance(value, int) or value.is_integer()):
+            if _INT64[0] <= value <= _INT64[1]:
+                return int(value)
+        elif kind == _DOUBLE:
+            with contextlib.suppress(OverflowError):  # an integer past the largest double
+                return float(value)
+    raise _Unfit(f"{_shown(value)} is not {kind}")
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _conformed(table: pa.Table, schema: pa.Schema) -> pa.Table:
@@ -57,7 +115,10 @@ class ParquetWriter:
         refuse_special(self.path, "a Parquet output")
         refuse_special(self.partial, "a Parquet output's .partial file")
         self.schema = record_schema()
+        self._fitters = [(field.name, field.nullable, _fitter(field.type)) for field in self.schema]
         self.count = 0
+        # Values that did not fit their column and were written as null, by column.
+        self.nulled: Counter[str] = Counter()
         self._rows: list[dict[str, Any]] = []
         self._bytes = 0
         kept = _whole_file(self.path, self.schema) if append else None
@@ -80,11 +141,31 @@ class ParquetWriter:
             kept.close()
 
     def write(self, obj: dict[str, Any]) -> None:
-        self._rows.append({key: _valid(value) for key, value in obj.items()})
-        self._bytes += len(obj.get("text") or "")
+        """Add a record; RecordUnfit (nothing added) when a column that may not be null cannot hold its
+        value. A value that another column cannot hold is written as null and counted in `nulled`."""
+        row = self.fit(obj)
+        self._rows.append(row)
+        self._bytes += len(row.get("text") or "")
         self.count += 1
         if len(self._rows) >= ROW_GROUP_ROWS or self._bytes >= ROW_GROUP_BYTES:
             self._flush()
+
+    def fit(self, obj: dict[str, Any]) -> dict[str, Any]:
+        """The record as the schema stores it, checked value by value (see `write`)."""
+        row: dict[str, Any] = {}
+        nulled = []
+        for name, nullable, fit in self._fitters:
+            try:
+                row[name] = fit(obj.get(name))
+            except _Unfit as error:
+                if not nullable:
+                    raise RecordUnfit(f"its {name} cannot be written to Parquet: {error}") from None
+                row[name] = None
+                nulled.append(name)
+            if row[name] is None and not nullable:
+                raise RecordUnfit(f"it has no {name}, which a Parquet record must have")
+        self.nulled.update(nulled)
+        return row
 
     def _flush(self) -> None:
         # The rows leave the buffer before they are written: Ctrl-C arriving as the write returns must
