@@ -23,6 +23,7 @@ from pipeline.document import Document, DocumentError, Outcome, Removal, strict
 from pipeline.extract import EXTRACTOR, LOGGERS, ExtractOptions, Reader, extract_html
 from pipeline.language import detect_language, load_profiles, wanted_language
 from pipeline.model import default_model, load_model
+from pipeline.readers.own import is_report
 from pipeline.record import http_status, to_record
 from pipeline.rules import PAGE_RULES, TEXT_RULES, PageRule, Rule, select
 from pipeline.rules.text.engine import apply_rules
@@ -246,6 +247,8 @@ def _read(doc: Document, config: Config) -> Document:
 def _decode(doc: Document, config: Config) -> Document:
     content = doc.content or b""
     if doc.kind == "html":
+        if is_report(content[:1024]):  # whatever its name: newsclean's own output is never a page
+            raise DocumentError("skipped", "a page `newsclean report` wrote, not an input page")
         return replace(doc, html=decode_html(content, doc.content_type))
     text = without_code(decode_text(content))
     return replace(doc, paragraphs=tuple(line for line in text.splitlines() if line.strip()))

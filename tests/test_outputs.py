@@ -303,6 +303,78 @@ def test_a_run_over_the_folder_that_holds_its_output_passes_the_output_over(
     assert lines(errors_path(target)) == []
 
 
+def _pages(folder: Path) -> None:
+    folder.mkdir()
+    for name in ("a.html", "b.txt"):
+        (folder / name).write_text(ARTICLE.format(n=1) if name.endswith(".html") else DUMP, encoding="utf-8")
+
+
+@pytest.mark.parametrize("suffix", [".jsonl", ".parquet"])
+def test_a_report_and_the_files_of_another_run_in_the_folder_are_never_inputs(
+    tmp_path: Path, suffix: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "pages"
+    _pages(folder)
+    first = folder / f"clean{suffix}"
+    assert run(str(folder), "-o", str(first)) == 0
+    assert main(["report", str(first)]) == 0  # its default: clean.report.html, beside the records
+    assert (folder / "clean.report.html").exists()
+    capsys.readouterr()
+    second = folder / "again.jsonl"
+    assert run(str(folder), "-o", str(second)) == 0
+    assert sources(second) == [str(folder / "a.html"), str(folder / "b.txt")]
+    assert lines(errors_path(second)) == []
+    err = capsys.readouterr().err
+    assert "files newsclean wrote, passed over (never inputs): errors 1, records 1, report 1" in err
+
+
+def test_the_lock_of_a_run_writing_in_the_folder_is_never_an_input(tmp_path: Path) -> None:
+    folder = tmp_path / "pages"
+    _pages(folder)
+    with OutputLock([folder / "other.jsonl"]):  # another run, writing beside the pages
+        assert run(str(folder), "-o", str(tmp_path / "out.jsonl")) == 0
+    assert sources(tmp_path / "out.jsonl") == [str(folder / "a.html"), str(folder / "b.txt")]
+    assert lines(errors_path(tmp_path / "out.jsonl")) == []
+
+
+def test_a_report_under_any_name_is_a_skipped_input_not_a_page(tmp_path: Path) -> None:
+    folder = tmp_path / "pages"
+    _pages(folder)
+    assert run(str(folder), "-o", str(tmp_path / "clean.jsonl")) == 0
+    assert main(["report", str(tmp_path / "clean.jsonl"), "-o", str(folder / "c.html")]) == 0
+    out = tmp_path / "again.jsonl"
+    assert run(str(folder), "-o", str(out)) == 0
+    assert sources(out) == [str(folder / "a.html"), str(folder / "b.txt")]
+    assert [(line["source"], line["stage"]) for line in lines(errors_path(out))] == [
+        (str(folder / "c.html"), "skipped")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "stage"),
+    [
+        pytest.param("notes.report.html", ARTICLE.format(n=2), None, id="a-page-named-like-a-report"),
+        pytest.param("data.jsonl", '{"user": 1}\n', "skipped", id="a-jsonl-file-of-other-objects"),
+        pytest.param("x.errors.ndjson", "not json\n", "skipped", id="an-ndjson-file-of-other-lines"),
+        pytest.param(".notes.lock", "held\n", "skipped", id="a-lock-file-with-content"),
+    ],
+)
+def test_a_users_file_named_like_newsclean_output_is_still_an_input(
+    tmp_path: Path, name: str, content: str, stage: str | None
+) -> None:
+    folder = tmp_path / "pages"
+    _pages(folder)
+    (folder / name).write_text(content, encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    assert run(str(folder), "-o", str(out)) == 0
+    pages = [str(folder / "a.html"), str(folder / "b.txt")]
+    errors = [(line["source"], line["stage"]) for line in lines(errors_path(out))]
+    if stage is None:
+        assert (sorted(sources(out)), errors) == (sorted([*pages, str(folder / name)]), [])
+    else:
+        assert (sources(out), errors) == (pages, [(str(folder / name), stage)])
+
+
 @pytest.mark.slow
 def test_a_dask_run_over_the_folder_that_holds_its_shards_passes_them_over(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch

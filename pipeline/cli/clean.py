@@ -7,7 +7,6 @@ import glob
 import itertools
 import os
 import sys
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from typing import Any
@@ -161,11 +160,11 @@ def register(commands: Any) -> None:
     templates.add_to_clean(parser)  # --site-templates: a first run learns what each site repeats
 
 
-def _documents(arguments: Sequence[str], exclude: set[Identity], passed: Counter[str]) -> Iterator[Document]:
+def _documents(arguments: Sequence[str], exclude: set[Identity], stats: RunStats) -> Iterator[Document]:
     """The documents the arguments name; a usage error when they name nothing that exists, or only files of
     no supported type. Paths that exist but cannot be inputs (a broken link, a FIFO, a damaged archive)
-    are a run of their error lines."""
-    stream = iter_documents(arguments, exclude, passed)
+    are a run of their error lines. Files newsclean wrote are passed over (counted in `stats`)."""
+    stream = iter_documents(arguments, exclude, stats.passed, stats.own)
     held: list[Document] = []
     for document in stream:
         held.append(document)
@@ -218,7 +217,7 @@ def _refuse_named_outputs(arguments: Sequence[str], written: set[Identity]) -> N
 def _run_dask(args: argparse.Namespace, config: Config, form: str) -> int:
     """`--engine dask` (pipeline.cli.cluster), on the documents a local run would read."""
     return cluster.run_dask(
-        args, config, form, lambda passed, exclude: _documents(args.inputs, exclude, passed)
+        args, config, form, lambda stats, exclude: _documents(args.inputs, exclude, stats)
     )
 
 
@@ -244,7 +243,7 @@ def run_clean(args: argparse.Namespace) -> int:
     exclude = output_identities(args.output)
     _refuse_named_outputs(args.inputs, exclude)
     stats = RunStats()
-    documents = _documents(args.inputs, exclude, stats.passed)
+    documents = _documents(args.inputs, exclude, stats)
     try:
         output = Output(args.output, format=form, append=args.resume)
     except OutputBusy as error:

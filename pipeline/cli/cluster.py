@@ -8,7 +8,6 @@ import argparse
 import contextlib
 import logging
 import sys
-from collections import Counter
 from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import urlsplit
@@ -109,18 +108,18 @@ def run_dask(
     args: argparse.Namespace,
     config: Config,
     form: str,
-    documents_of: Callable[[Counter[str], set[Identity]], Iterator[Document]],
+    documents_of: Callable[[RunStats, set[Identity]], Iterator[Document]],
 ) -> int:
     """`--engine dask`: partitions to a Dask cluster, shards and a manifest in the output's folder.
-    `documents_of(passed, exclude)` gives the run's documents, the files `exclude` names passed over
-    (a usage error when the inputs name nothing)."""
+    `documents_of(stats, exclude)` gives the run's documents, the files `exclude` names passed over
+    (a usage error when the inputs name nothing); it counts what it passes over in `stats`."""
     folder = _checked(args, form)
     policy = ServicePolicy(SERVICE, timeout=args.scheduler_timeout)
     stats = RunStats()
     status = EXIT_OK
     try:
         with folder:
-            documents = folder.outside(documents_of(stats.passed, folder.identities()))
+            documents = folder.outside(documents_of(stats, folder.identities()))
             with _quiet_distributed(), _cluster(args, policy) as (client, address):
                 run_on_cluster(
                     client,

@@ -12,6 +12,7 @@ from collections.abc import Callable, Container, Iterable, Iterator
 
 from pipeline.document import Document, Kind, Unreadable
 from pipeline.readers.files import FileOrigin, Identity, expand, identity
+from pipeline.readers.own import own_kind
 from pipeline.readers.warc import read_archive
 
 # A reader turns one file into its documents; records it passes over (an archive's requests, say) are
@@ -59,20 +60,27 @@ def iter_documents(
     arguments: Iterable[str],
     exclude: Container[Identity] = frozenset(),
     passed: Counter[str] | None = None,
+    own: Counter[str] | None = None,
 ) -> Iterator[Document]:
     """The documents that command-line arguments name, in order, without reading their bytes.
 
     Every path that cannot be an input (missing, unreadable, unlistable, a broken link or a link loop,
     not a regular file, a file already given under another name) and every file of no supported type
     is a document too, which gives its error line (`read`, `skipped`) when processed; gold files and
-    the files in `exclude` (the run's own outputs, by device and inode) are passed over. Archive
+    the files in `exclude` (the run's own outputs, by device and inode) are passed over, and so are
+    the files newsclean wrote in other runs (pipeline.readers.own), counted by kind in `own`. Archive
     records that are not HTML responses are counted by kind in `passed`.
     """
     passed = Counter() if passed is None else passed
+    own = Counter() if own is None else own
     for found in expand(arguments, exclude):
         if found.stage is not None:
             origin = Unreadable(found.stage, found.reason, "missing" if found.missing else None)
             yield Document(found.path, None, origin=origin)
+            continue
+        kind = own_kind(found.path)
+        if kind is not None:
+            own[kind] += 1
             continue
         suffix, reader = reader_for(os.path.basename(found.path))
         if reader is not None:

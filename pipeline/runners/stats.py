@@ -24,6 +24,9 @@ class RunStats:
     written: int = 0
     # Archive records that are not documents (requests, metadata, revisits, non-HTML), by kind.
     passed: Counter[str] = field(default_factory=Counter)
+    # Files newsclean wrote (other runs' records, errors files, reports, locks) found among the inputs
+    # and passed over, by kind.
+    own: Counter[str] = field(default_factory=Counter)
     started: float = field(default_factory=time.perf_counter)
     # A resume: documents skipped as already written (None: not a resume), and sources written before
     # that are none of this run's documents (known once every document was read).
@@ -48,6 +51,7 @@ class RunStats:
         self.stages.update(other.stages)
         self.rules.update(other.rules)
         self.passed.update(other.passed)
+        self.own.update(other.own)
         self.read += other.read
         self.written += other.written
 
@@ -88,6 +92,9 @@ class RunStats:
         if self.passed:
             kinds = ", ".join(f"{kind} {n}" for kind, n in sorted(self.passed.items()))
             lines.append(f"archive records passed over: {kinds}")
+        if self.own:
+            kinds = ", ".join(f"{kind} {n}" for kind, n in sorted(self.own.items()))
+            lines.append(f"files newsclean wrote, passed over (never inputs): {kinds}")
         failed = {stage: n for stage, n in self.stages.items() if stage in FAILURE_STAGES and n}
         if failed:
             lines.append("failures by stage: " + ", ".join(f"{s} {n}" for s, n in sorted(failed.items())))

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from pipeline.readers.own import REPORT_MARK
 from pipeline.rules.families import FAMILIES
 
 # One colour per family (pipeline.rules.families); a family not listed there is drawn in OTHER_COLOUR.
@@ -247,6 +248,7 @@ def render(records: Sequence[dict[str, Any]], title: str, limit: int | None = No
             "<!DOCTYPE html>",
             '<html lang="en"><head><meta charset="utf-8">',
             '<meta name="viewport" content="width=device-width, initial-scale=1">',
+            REPORT_MARK.decode(),  # never read back as a page (pipeline.readers.own)
             f"<title>newsclean report: {_e(title)}</title>",
             f"<style>{_STYLE}\n{_family_css(families)}</style></head><body>",
             f"<header><h1>newsclean report: {_e(title)}</h1>",
