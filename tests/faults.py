@@ -47,3 +47,18 @@ class CrashOnce:
             marker.touch()
             os.kill(os.getpid(), signal.SIGKILL)
         return self.content
+
+
+@dataclass(frozen=True)
+class Chatty:
+    """A page whose reading prints to standard output (a library's stray print; with `raw`, a C library
+    writing to descriptor 1 too, which only a worker process may do), then gives `content`."""
+
+    content: bytes
+    raw: bool = False
+
+    def load(self, max_bytes: int) -> bytes:
+        print("chatter", end="", flush=True)
+        if self.raw:
+            os.write(1, b"raw chatter")
+        return self.content

@@ -597,3 +597,50 @@ def test_ctrl_c_as_a_parquet_row_group_is_written_writes_it_once(tmp_path: Path)
     writer._writer = writer._writer.real
     writer.close()
     assert pq.read_table(tmp_path / "o.parquet").column("source").to_pylist() == [str(page)]
+
+
+# -- records to standard output -------------------------------------------------------------------------
+
+_TO_STDOUT = """
+import sys
+from pipeline.document import Document
+from pipeline.process import Config
+from pipeline.runners.local import run
+from pipeline.runners.stats import RunStats
+from pipeline.writers import Output
+from tests.faults import Chatty
+from tests.test_cli import DUMP
+
+workers = int(sys.argv[1])
+origin = Chatty(DUMP.encode(), raw=workers > 1)
+documents = [Document(f"p{n}.txt", "text", origin=origin) for n in range(6)]
+output = Output("-")
+run(documents, Config(), output, RunStats(), workers=workers)
+output.close()
+"""
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("workers", [1, 2], ids=["in-process", "pool"])
+def test_records_to_standard_output_are_never_mixed_with_what_a_library_prints(workers: int) -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", _TO_STDOUT, str(workers)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=100,
+    )
+    assert done.returncode == 0, done.stderr
+    assert [json.loads(line)["source"] for line in done.stdout.splitlines()] == [
+        f"p{n}.txt" for n in range(6)
+    ]
+    assert "chatter" in done.stderr
+
+
+def test_resume_to_standard_output_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "a.txt").write_text(DUMP, encoding="utf-8")
+    assert run(str(tmp_path / "a.txt"), "-o", "-", "--resume") == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and "--resume" in captured.err

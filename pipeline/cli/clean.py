@@ -233,6 +233,8 @@ def run_clean(args: argparse.Namespace) -> int:
     form = format_for(args.output, args.format)
     if form == "parquet" and args.output == "-":
         raise UsageError("Parquet cannot go to standard output: give -o FILE.parquet")
+    if args.resume and args.output == "-":  # nothing to read back: every record would come out again
+        raise UsageError("--resume goes on from an output file: give -o FILE, not standard output")
     if args.engine == "dask":
         return _run_dask(args, config, form)
     try:

@@ -3,8 +3,10 @@ input order, inputs already written skipped on resume, statistics counted."""
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
+import sys
 from collections.abc import Callable, Iterable, Iterator
 
 from pipeline.document import Document, Outcome
@@ -86,9 +88,13 @@ def run(
     """Process every document, write each outcome as it comes and count it; a pool starts only for an
     input large enough to gain from it (`workers_for`)."""
     documents, stats.workers = workers_for(documents, workers)
-    for outcome in outcomes(documents, config, stats.workers, policy):
-        written = output.write(outcome)  # an error line instead of a record the format cannot hold
-        stats.add(written)
-        if progress is not None:
-            progress(written)
+    # Records to standard output: whatever else this process would print goes to standard error, so that
+    # every line of standard output is a record (the records' writer holds standard output itself).
+    quiet = contextlib.redirect_stdout(sys.stderr) if output.to_stdout else contextlib.nullcontext()
+    with quiet:
+        for outcome in outcomes(documents, config, stats.workers, policy):
+            written = output.write(outcome)  # an error line instead of a record the format cannot hold
+            stats.add(written)
+            if progress is not None:
+                progress(written)
     return stats

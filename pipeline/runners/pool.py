@@ -4,10 +4,12 @@ crashed or lost document is handled by the run's FailurePolicy (pipeline.runners
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import select
 import signal
+import sys
 import threading
 import time
 from collections import deque
@@ -37,9 +39,18 @@ def _initialize(config: Config, parent: int) -> None:
     the worker exits when the parent does, however it ended (SIGKILL included)."""
     global _config
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _quiet_stdout()
     _follow_parent(parent)
     warm_up()
     _config = config
+
+
+def _quiet_stdout() -> None:
+    """Send what a worker would print (a library's print, a C library writing to descriptor 1) to
+    standard error: the run's standard output may be its records (`-o -`), which only the run writes."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        os.dup2(sys.stderr.fileno(), 1)
+    sys.stdout = sys.stderr
 
 
 def _follow_parent(parent: int) -> None:
