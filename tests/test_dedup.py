@@ -307,3 +307,16 @@ def test_clean_dedup_marks_the_copy_in_one_run(tmp_path: Path) -> None:
 def test_clean_dedup_needs_a_records_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["clean", str(GOLD_INPUTS[0]), "-o", "-", "--dedup"]) == 2
     assert "--dedup" in capsys.readouterr().err
+
+
+def test_a_record_parquet_cannot_hold_stops_dedup_with_one_line_and_no_file(
+    tmp_path: Path, gold_records: dict[str, Record], capsys: pytest.CaptureFixture[str]
+) -> None:
+    records = list(gold_records.values())
+    records[1] = {**records[1], "word_count": 2**70}
+    jsonl = _write_jsonl(tmp_path / "clean.jsonl", records)
+    out = tmp_path / "out.parquet"
+    assert main(["dedup", str(jsonl), "-o", str(out), "-q"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"newsclean dedup: cannot write {out}: its word_count") and err.count("\n") == 1
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["clean.jsonl"]

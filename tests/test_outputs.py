@@ -275,6 +275,26 @@ def test_a_parquet_run_killed_before_its_end_leaves_no_stale_record_to_resume(tm
     assert [line["stage"] for line in lines(errors_path(out))] == ["filtered"]
 
 
+def test_a_parquet_resume_killed_before_its_end_loses_and_repeats_nothing(tmp_path: Path) -> None:
+    """A resume killed before it closed its file leaves the file it appended to as it was and its error
+    lines written: the next resume keeps both and does again only the records of the killed run."""
+    pages = []
+    for name in ("a", "b", "c", "d"):
+        pages.append(tmp_path / f"{name}.txt")
+        pages[-1].write_text(DUMP, encoding="utf-8")
+    out = tmp_path / "out" / "o.parquet"
+    assert run(*map(str, pages[:2]), "-o", str(out)) == 0
+    killed = Output(str(out), format="parquet", append=True)
+    killed.write(outcome_of(pages[2]))  # in the unfinished file, lost with it
+    killed.write(Outcome(str(pages[3]), error={"source": str(pages[3]), "stage": "filtered", "error": "de"}))
+    killed.errors.close()
+    killed.lock.release()
+    assert run(*map(str, pages), "-o", str(out), "--resume") == 0
+    assert pq.read_table(out).column("source").to_pylist() == [str(page) for page in pages[:3]]
+    assert sources(errors_path(out)) == [str(pages[3])]
+    assert not Path(f"{out}.partial").exists()
+
+
 # -- outputs inside input folders ----------------------------------------------------------------------
 
 

@@ -67,6 +67,7 @@ def deduplicate(
     """Find the copies and write the records; CommandFailed when an input cannot be read or the output
     cannot be written."""
     from pipeline.corpus.dedup import DedupOptions, find_duplicates, marked, read_all, write_records
+    from pipeline.writers import RecordUnfit
 
     records = read_all(inputs)
     try:
@@ -75,7 +76,7 @@ def deduplicate(
         raise CommandFailed("dedup", f"cannot read records: {error}") from error
     try:
         written = write_records(marked(records(), duplicates, drop), output, form)
-    except (OSError, UnicodeDecodeError, ValueError) as error:
+    except (OSError, UnicodeDecodeError, ValueError, RecordUnfit) as error:
         raise CommandFailed("dedup", f"cannot write {output}: {error}", EXIT_FAILED) from error
     return duplicates, written
 
