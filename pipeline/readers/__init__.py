@@ -107,7 +107,7 @@ def count_documents(arguments: Iterable[str]) -> int | None:
     an archive is among them, whose records are known only once it is read."""
     count = 0
     for found in expand(arguments):
-        if found.stage is None:
+        if found.stage is None and own_kind(found.path) is None:
             reader = reader_for(os.path.basename(found.path))[1]
             if reader is read_archive:
                 return None
