@@ -750,3 +750,32 @@ def test_resume_of_an_archive_gzipped_whole_writes_every_record_once(tmp_path: P
     out.write_text(whole[0] + whole[1][:50], encoding="utf-8")
     assert run(str(path), "-o", str(out), "--resume") == 0
     assert out.read_text(encoding="utf-8").splitlines(keepends=True) == whole
+
+
+def test_bytes_that_are_no_record_up_to_the_cut_of_an_archive_gzipped_whole_are_one_error_line(
+    tmp_path: Path, out: Path
+) -> None:
+    noise = "".join(random.Random(7).choices("0123456789", k=300_000)).encode()
+    records = [*pages(2), b"not a record\r\n" + noise]  # a stretch longer than the scan's first look
+    path = tmp_path / "crawl.warc.gz"
+    addresses = grouped_archive(path, [records])
+    data = path.read_bytes()
+    inside = sum(len(r) for r in records[:2]) + 200_000  # inflated bytes that end inside the stretch
+    path.write_bytes(data[: _cut_after(data, inside)])
+    assert run(str(path), "-o", str(out)) == 0
+    assert addresses_of(out) == addresses[:2]
+    (error,) = lines(errors_path(out))
+    assert (error["source"], error["stage"]) == (f"{path}#{addresses[2]}", "read")
+    assert "truncated" in str(error["error"]) and str(error["error"]).endswith("to the end)")
+
+
+def _cut_after(data: bytes, inflated: int) -> int:
+    """The fewest bytes of a gzip stream that inflate to more than `inflated` bytes."""
+    low, high = 0, len(data)
+    while low < high:
+        middle = (low + high) // 2
+        if len(zlib.decompressobj(31).decompress(data[:middle])) > inflated:
+            high = middle
+        else:
+            low = middle + 1
+    return low

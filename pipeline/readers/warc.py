@@ -297,9 +297,9 @@ def _member_records(offset: int, member: _Inflated) -> Iterator[Record | Damaged
         try:
             record, length = _member_head(offset, member)
         except ValueError as error:
-            if member.cut:
-                raise EOFError(_CUT) from error
             found = member.next_line(_WARC_LINE)
+            if member.cut and not found:  # one stretch from this record to the cut
+                raise EOFError(f"{_CUT}, after {error}") from error
             resume = address(offset, member.position) if found else str(offset + member.used)
             yield Damaged(address(offset, within), str(error), resume)
             continue
