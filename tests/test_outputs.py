@@ -348,6 +348,16 @@ def test_a_report_and_the_files_of_another_run_in_the_folder_are_never_inputs(
     assert "files newsclean wrote, passed over (never inputs): errors 1, records 1, report 1" in err
 
 
+def test_the_progress_total_leaves_out_the_files_newsclean_wrote(tmp_path: Path) -> None:
+    from pipeline.readers import count_documents
+
+    folder = tmp_path / "pages"
+    _pages(folder)
+    assert run(str(folder), "-o", str(folder / "clean.jsonl")) == 0
+    assert main(["report", str(folder / "clean.jsonl")]) == 0
+    assert count_documents([str(folder)]) == 2
+
+
 def test_the_lock_of_a_run_writing_in_the_folder_is_never_an_input(tmp_path: Path) -> None:
     folder = tmp_path / "pages"
     _pages(folder)
