@@ -491,9 +491,9 @@ def test_a_task_of_a_run_that_lost_its_folder_publishes_nothing(tmp_path: Path) 
 # -- a document that kills its worker every time, or holds it in a C call -------------------------------
 
 
-def _faulty(tmp_path: Path, faults: dict[int, Any]) -> list[Document]:
-    """Ten text documents (`n00.txt`...) with fault documents (tests/faults.py) at their positions."""
-    documents = [Document(f"n{n:02d}.txt", "text", content=DUMP.encode()) for n in range(10)]
+def _faulty(faults: dict[int, Any], normal: int = 10) -> list[Document]:
+    """`normal` text documents (`n00.txt`...) with fault documents (tests/faults.py) at their positions."""
+    documents = [Document(f"n{n:02d}.txt", "text", content=DUMP.encode()) for n in range(normal)]
     for position, (name, origin) in sorted(faults.items()):
         documents.insert(position, Document(name, "text", origin=origin))
     return documents
@@ -515,7 +515,7 @@ def test_a_document_that_kills_its_worker_every_time_is_one_error_line(
 ) -> None:
     marker = tmp_path / "crashed-once"
     documents = _faulty(
-        tmp_path, {3: ("crash.txt", Crash()), 7: ("recovers.txt", CrashOnce(str(marker), DUMP.encode()))}
+        {3: ("crash.txt", Crash()), 7: ("recovers.txt", CrashOnce(str(marker), DUMP.encode()))}
     )
     # The run's inputs are these documents (the CLI cannot name a fault): the rest is `newsclean clean`.
     monkeypatch.setattr(clean_command, "_documents", lambda inputs, exclude, passed: iter(documents))
@@ -540,7 +540,7 @@ def test_a_document_that_kills_its_worker_every_time_is_one_error_line(
 def test_a_document_stuck_in_a_c_call_is_a_timeout_error_line(tmp_path: Path) -> None:
     from distributed import Client
 
-    documents = _faulty(tmp_path, {2: ("stuck.txt", Stuck())})
+    documents = _faulty({1: ("stuck.txt", Stuck())}, normal=3)
     folder = ShardFolder(str(tmp_path / "out" / "clean.jsonl"), "jsonl")
     stats = RunStats()
     # A document may take 1 s (its workers set no limit of their own: none but the stuck one is over).
@@ -564,5 +564,5 @@ def test_a_document_stuck_in_a_c_call_is_a_timeout_error_line(tmp_path: Path) ->
     records, errors = _shard(folder.path)
     assert records == [d.source for d in documents if d.source != "stuck.txt"]
     assert errors == [("stuck.txt", "extract", "took longer than 1 s (the --timeout limit)")]
-    assert (stats.read, stats.written, stats.failed) == (11, 10, 1)
+    assert (stats.read, stats.written, stats.failed) == (4, 3, 1)
     assert _left(folder.path) == [RUN]

@@ -3,9 +3,11 @@ worker into one shard (records, and error lines beside them), a manifest of fini
 
 A shard is written under a temporary name and renamed when whole, so a partition that a dead worker
 left half done is done again from the start and no record is written twice; `--resume` skips the
-partitions the manifest lists. Documents travel as references (an absolute path, an archive path and
-offset): every worker must see the inputs and the shard folder at the same paths (one machine, or a
-shared file system).
+partitions the manifest lists. A partition whose task kills its worker every time (KilledWorker) or
+outstays the FailurePolicy (its worker stuck in a C call: restarted) is done again in halves until the
+document that does it stands alone, an error line; the client writes that partition's shard from its
+pieces' outcomes. Documents travel as references (an absolute path, an archive path and offset): every
+worker must see the inputs and the shard folder at the same paths (one machine, or a shared file system).
 
 A run writes only into a shard folder that is empty or holds this engine's files alone (its manifest
 carries a marker), never one that holds or is an input, and holds the folder's output lock while it
@@ -508,21 +510,16 @@ class _Task:
 _KILLED = "killed"  # a task that Dask gave up on: its worker died every time it ran it (KilledWorker)
 
 
-def _executing_on_scheduler() -> Callable[..., dict[str, tuple[str, float]]]:
-    """A function for `run_on_scheduler`: for each of the keys executing on a worker, that worker and the
-    seconds it has run (from the workers' heartbeats). Defined here, so that it travels by value: the
-    scheduler need not have newsclean installed."""
-
-    def executing(keys: list[str], dask_scheduler: Any = None) -> dict[str, tuple[str, float]]:
-        found = {}
-        for key in keys:
-            task = dask_scheduler.tasks.get(key)
-            worker = None if task is None else task.processing_on
-            if worker is not None and task in worker.executing:
-                found[key] = (worker.address, float(worker.executing[task]))
-        return found
-
-    return executing
+def executing(keys: list[str], dask_scheduler: Any = None) -> dict[str, tuple[str, float]]:
+    """Run on the scheduler (`Client.run_on_scheduler`): for each of the keys that a worker is executing,
+    that worker's address and the seconds the task has run, as the workers' heartbeats tell."""
+    found = {}
+    for key in keys:
+        task = dask_scheduler.tasks.get(key)
+        worker = None if task is None else task.processing_on
+        if worker is not None and task in worker.executing:
+            found[key] = (worker.address, float(worker.executing[task]))
+    return found
 
 
 @dataclass
@@ -612,7 +609,7 @@ class _Run:
             )
 
         with contextlib.suppress(TimeoutError):
-            register()
+            self.policy.call(register, self.address, retry_on=(OSError,))
 
     def check(self) -> None:
         """Ask the scheduler whether it still answers and how many workers it has; ServiceUnavailable
@@ -677,12 +674,12 @@ class _Run:
         if self.failures.timeout is None or self.failures.wait is None or not self.running:
             return
 
-        def executing() -> dict[str, tuple[str, float]]:
+        def ask() -> dict[str, tuple[str, float]]:
             return self.client.run_on_scheduler(  # type: ignore[no-any-return]
-                _executing_on_scheduler(), list(self.running), callback_timeout=self.policy.timeout
+                executing, list(self.running), callback_timeout=self.policy.timeout
             )
 
-        found = self.policy.call(executing, self.address)
+        found = self.policy.call(ask, self.address)
         now = time.monotonic()
         for key, task in list(self.running.items()):
             where = found.get(key)
@@ -700,10 +697,10 @@ class _Run:
     def stop(self, task: _Task) -> None:
         """Cancel a task that outstayed its time and restart the worker that runs it (which ends the C
         call it is stuck in; a worker without a nanny is closed)."""
-        with contextlib.suppress(Exception):  # the scheduler gone: the next check says so
+        with contextlib.suppress(OSError, TimeoutError):  # the scheduler gone: the next check says so
             self.client.cancel([task.future], reason="newsclean: over its time limit")
         if task.worker is not None:
-            with contextlib.suppress(Exception):
+            with contextlib.suppress(OSError, TimeoutError):
                 self.client.restart_workers([task.worker], timeout=self.policy.timeout, raise_for_error=False)
 
     def give_up(self, task: _Task, *, stuck: bool) -> None:
