@@ -475,7 +475,7 @@ class Connection:
 @dataclass(frozen=True)
 class _Piece:
     """Documents `start` to `stop` of a partition whose task killed or outstayed its worker, done again on
-    their own; `tries` counts the killed tasks that held the piece's one document (the partition's first)."""
+    their own; `tries`: of a lone document, the tries so far, its partition's task counted as the first."""
 
     partition: Partition
     start: int
@@ -594,7 +594,8 @@ class _Run:
 
     def warm_workers(self) -> None:
         """Have every worker warmed up as it joins (`_warm_up_plugin`). The plugin stays with the
-        scheduler; a wait longer than the policy's for the workers there now to warm up is not waited."""
+        scheduler: a call that waited past the policy's time for the workers there now to warm up is
+        answered at once when tried again."""
         from distributed.protocol.pickle import dumps
 
         plugin = _warm_up_plugin()
@@ -608,8 +609,7 @@ class _Run:
                 callback_timeout=self.policy.timeout,
             )
 
-        with contextlib.suppress(TimeoutError):
-            self.policy.call(register, self.address, retry_on=(OSError,))
+        self.policy.call(register, self.address)
 
     def check(self) -> None:
         """Ask the scheduler whether it still answers and how many workers it has; ServiceUnavailable
