@@ -196,15 +196,23 @@ def run_piece(documents: tuple[Document, ...], config: Config) -> list[Outcome]:
 
 
 def write_shard(
-    partition: Partition, outcomes: Iterable[Outcome], folder: str, format: str, run: str
+    partition: Partition,
+    outcomes: Iterable[Outcome],
+    folder: str,
+    format: str,
+    run: str,
+    *,
+    hidden: str | None = None,
 ) -> RunStats:
     """The partition's shard (records, and error lines beside them) written whole from its outcomes,
-    under a temporary name first, and only while run `run` holds the folder."""
+    under a temporary name first (with `hidden`, 32 hex digits, by default the run's id), and only while
+    run `run` holds the folder."""
     base = Path(folder)
+    tag = hidden or run
     records = base / f"{partition.name}{SUFFIX[format]}"
     errors = base / f"{partition.name}.errors.ndjson"
-    hidden_records = base / f".{partition.name}.{run}{SUFFIX[format]}.tmp"
-    hidden_errors = base / f".{partition.name}.{run}.errors.ndjson.tmp"
+    hidden_records = base / f".{partition.name}.{tag}{SUFFIX[format]}.tmp"
+    hidden_errors = base / f".{partition.name}.{tag}.errors.ndjson.tmp"
     stats = RunStats()
     try:
         writer = WRITERS[format](str(hidden_records), False)
@@ -221,7 +229,7 @@ def write_shard(
         os.replace(hidden_errors, errors)  # errors first: a shard whose records exist is whole
         os.replace(hidden_records, records)
     finally:
-        for left in base.glob(f".{partition.name}.{run}*"):
+        for left in base.glob(f".{partition.name}.{tag}*"):
             left.unlink(missing_ok=True)
     return stats
 
@@ -738,7 +746,9 @@ class _Run:
         del self.recovered[piece.partition.number]
         whole = [outcome for outcome in slots if outcome is not None]
         folder, form, run = str(self.folder.path), self.folder.format, self.folder.run
-        self.published.append((piece.partition, write_shard(piece.partition, whole, folder, form, run)))
+        # Under temporary names of its own: not those of the partition's task, which may yet wake up.
+        stats = write_shard(piece.partition, whole, folder, form, run, hidden=uuid.uuid4().hex)
+        self.published.append((piece.partition, stats))
 
     def cancelled(self, future: Any, partition: Partition) -> None:
         """Raise what a cancelled partition means: the scheduler lost (ServiceUnavailable), or the
