@@ -748,6 +748,8 @@ class _Run:
         folder, form, run = str(self.folder.path), self.folder.format, self.folder.run
         # Under temporary names of its own: not those of the partition's task, which may yet wake up.
         stats = write_shard(piece.partition, whole, folder, form, run, hidden=uuid.uuid4().hex)
+        for left in self.folder.path.glob(f".{piece.partition.name}.{run}*"):  # what the task left
+            left.unlink(missing_ok=True)
         self.published.append((piece.partition, stats))
 
     def cancelled(self, future: Any, partition: Partition) -> None:
