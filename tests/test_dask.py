@@ -25,12 +25,24 @@ import pytest
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from pipeline.cli import clean as clean_command
 from pipeline.cli import main
+from pipeline.document import Document
 from pipeline.process import Config
-from pipeline.runners.dask import RUN, Partition, PartitionFailed, ShardFolder, run_partition
-from pipeline.runners.failures import SERVICE_EXIT
+from pipeline.runners.dask import (
+    RUN,
+    SERVICE,
+    Partition,
+    PartitionFailed,
+    ShardFolder,
+    run_on_cluster,
+    run_partition,
+)
+from pipeline.runners.failures import SERVICE_EXIT, FailurePolicy, ServicePolicy
+from pipeline.runners.stats import RunStats
 
 from .conftest import ROOT, document_of
+from .faults import Crash, CrashOnce, Stuck
 from .test_cli import ARTICLE, DUMP
 
 pytestmark = pytest.mark.slow
@@ -61,11 +73,13 @@ class Cluster:
     scheduler: subprocess.Popen[bytes]
     workers: list[subprocess.Popen[bytes]] = field(default_factory=list)
 
-    def add_workers(self, count: int, gate: str | None = None) -> None:
-        """Start `count` worker processes (no nanny: killing one kills the worker), in the repository's
-        folder: not the folder the tests run the client in."""
+    def add_workers(self, count: int, gate: str | None = None, *, nanny: bool = False) -> None:
+        """Start `count` worker processes (no nanny: killing one kills the worker; with `nanny`, a
+        process that restarts its worker when it dies), in the repository's folder: not the folder the
+        tests run the client in."""
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
-        command = [sys.executable, "-m", "dask", "worker", self.address, "--nthreads", "1", "--no-nanny"]
+        command = [sys.executable, "-m", "dask", "worker", self.address, "--nthreads", "1"]
+        command.append("--nanny" if nanny else "--no-nanny")
         command += ["--no-dashboard", "--host", "127.0.0.1"]
         if gate is not None:
             env["DASK_GATE"] = gate
@@ -98,18 +112,22 @@ class Cluster:
                 process.wait(timeout=20)
 
 
-def _start_cluster(log: Path, workers: int = 2, gate: str | None = None) -> Cluster:
-    """A scheduler on a free port of 127.0.0.1 and `workers` workers, every worker connected."""
+def _start_cluster(
+    log: Path, workers: int = 2, gate: str | None = None, *, nanny: bool = False, allowed_failures: int = 3
+) -> Cluster:
+    """A scheduler on a free port of 127.0.0.1 and `workers` workers, every worker connected. The
+    scheduler gives up on a task after its workers died `allowed_failures` + 1 times (Dask's default: 3)."""
     log.mkdir(parents=True, exist_ok=True)
     port = _free_port()
     command = [sys.executable, "-m", "dask", "scheduler", "--host", "127.0.0.1", "--port", str(port)]
+    env = {**os.environ, "DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES": str(allowed_failures)}
     with (log / "scheduler.log").open("wb") as out:
         scheduler = subprocess.Popen(
-            [*command, "--no-dashboard"], stdout=out, stderr=subprocess.STDOUT, cwd=ROOT
+            [*command, "--no-dashboard"], stdout=out, stderr=subprocess.STDOUT, cwd=ROOT, env=env
         )
     cluster = Cluster(f"tcp://127.0.0.1:{port}", log, scheduler)
     try:
-        cluster.add_workers(workers, gate)
+        cluster.add_workers(workers, gate, nanny=nanny)
         cluster.wait_for_workers(workers)
     except BaseException:
         cluster.stop()
@@ -468,3 +486,83 @@ def test_a_task_of_a_run_that_lost_its_folder_publishes_nothing(tmp_path: Path) 
     with pytest.raises(PartitionFailed, match="no longer holds"):
         run_partition(Partition(0, (document,)), Config(), str(tmp_path / "shards"), "jsonl", "a" * 32)
     assert sorted(path.name for path in (tmp_path / "shards").iterdir()) == [RUN]
+
+
+# -- a document that kills its worker every time, or holds it in a C call -------------------------------
+
+
+def _faulty(faults: dict[int, Any], normal: int = 10) -> list[Document]:
+    """`normal` text documents (`n00.txt`...) with fault documents (tests/faults.py) at their positions."""
+    documents = [Document(f"n{n:02d}.txt", "text", content=DUMP.encode()) for n in range(normal)]
+    for position, (name, origin) in sorted(faults.items()):
+        documents.insert(position, Document(name, "text", origin=origin))
+    return documents
+
+
+def _shard(folder: Path) -> tuple[list[str], list[tuple[str, str, str]]]:
+    """The sources of the records of a one-partition run, and its error lines (source, stage, error)."""
+    records = [str(record["source"]) for record in _records(folder, "part-*.jsonl")]
+    errors = [(e["source"], e["stage"], e["error"]) for e in _records(folder, "part-*.errors.ndjson")]
+    return records, errors
+
+
+def _left(folder: Path) -> list[str]:
+    return sorted(path.name for path in folder.iterdir() if path.name.startswith("."))
+
+
+def test_a_document_that_kills_its_worker_every_time_is_one_error_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    marker = tmp_path / "crashed-once"
+    documents = _faulty(
+        {3: ("crash.txt", Crash()), 7: ("recovers.txt", CrashOnce(str(marker), DUMP.encode()))}
+    )
+    # The run's inputs are these documents (the CLI cannot name a fault): the rest is `newsclean clean`.
+    monkeypatch.setattr(clean_command, "_documents", lambda inputs, exclude, passed: iter(documents))
+    output = tmp_path / "out" / "clean.jsonl"
+    # Dask gives up on a task at the first death of its worker; each worker comes back with its nanny.
+    cluster = _start_cluster(tmp_path / "cluster", workers=2, nanny=True, allowed_failures=0)
+    try:
+        status = main([*_dask(tmp_path, output, cluster.address), "-q"])
+    finally:
+        cluster.stop()
+    assert status == 0  # per-document errors: the run completed
+    shards = output.with_suffix("")
+    records, errors = _shard(shards)
+    assert records == [d.source for d in documents if d.source != "crash.txt"]
+    assert errors == [("crash.txt", "extract", "the worker process died while processing this input, twice")]
+    assert marker.exists()  # recovers.txt did kill its worker once, and gave its record after
+    (entry,) = json.loads((shards / "manifest.json").read_text(encoding="utf-8"))["partitions"].values()
+    assert (entry["documents"], entry["records"]) == (12, 11)
+    assert _left(shards) == [RUN]
+
+
+def test_a_document_stuck_in_a_c_call_is_a_timeout_error_line(tmp_path: Path) -> None:
+    from distributed import Client
+
+    documents = _faulty({1: ("stuck.txt", Stuck())}, normal=3)
+    folder = ShardFolder(str(tmp_path / "out" / "clean.jsonl"), "jsonl")
+    stats = RunStats()
+    # A document may take 1 s (its workers set no limit of their own: none but the stuck one is over).
+    failures = FailurePolicy(timeout=1.0, kill_grace=2.0)
+    cluster = _start_cluster(tmp_path / "cluster", workers=2, nanny=True)
+    try:
+        with folder, Client(cluster.address, timeout="60s", set_as_default=False) as client:
+            policy = ServicePolicy(SERVICE, timeout=30.0)
+            run_on_cluster(
+                client,
+                documents,
+                Config(timeout=None),
+                folder,
+                stats,
+                address=cluster.address,
+                policy=policy,
+                failures=failures,
+            )
+    finally:
+        cluster.stop()
+    records, errors = _shard(folder.path)
+    assert records == [d.source for d in documents if d.source != "stuck.txt"]
+    assert errors == [("stuck.txt", "extract", "took longer than 1 s (the --timeout limit)")]
+    assert (stats.read, stats.written, stats.failed) == (4, 3, 1)
+    assert _left(folder.path) == [RUN]

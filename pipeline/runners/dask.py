@@ -3,9 +3,11 @@ worker into one shard (records, and error lines beside them), a manifest of fini
 
 A shard is written under a temporary name and renamed when whole, so a partition that a dead worker
 left half done is done again from the start and no record is written twice; `--resume` skips the
-partitions the manifest lists. Documents travel as references (an absolute path, an archive path and
-offset): every worker must see the inputs and the shard folder at the same paths (one machine, or a
-shared file system).
+partitions the manifest lists. A partition whose task kills its worker every time (KilledWorker) or
+outstays the FailurePolicy (its worker stuck in a C call: restarted) is done again in halves until the
+document that does it stands alone, an error line; the client writes that partition's shard from its
+pieces' outcomes. Documents travel as references (an absolute path, an archive path and offset): every
+worker must see the inputs and the shard folder at the same paths (one machine, or a shared file system).
 
 A run writes only into a shard folder that is empty or holds this engine's files alone (its manifest
 carries a marker), never one that holds or is an input, and holds the folder's output lock while it
@@ -19,6 +21,7 @@ run with `ServiceUnavailable`, the finished shards whole.
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import dataclasses
 import functools
@@ -37,10 +40,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pipeline.document import Document
+from pipeline.document import Document, Outcome
 from pipeline.process import Config, run_one, warm_up
 from pipeline.readers.files import Identity
-from pipeline.runners.failures import ServicePolicy, ServiceUnavailable
+from pipeline.runners.failures import FailurePolicy, ServicePolicy, ServiceUnavailable
 from pipeline.runners.stats import RunStats
 from pipeline.writers import WRITERS
 from pipeline.writers.jsonl import JsonlWriter
@@ -56,6 +59,8 @@ RUN = ".newsclean-run"
 MARKER = "newsclean clean --engine dask"
 SUFFIX = {"jsonl": ".jsonl", "parquet": ".parquet"}
 SERVICE = "Dask scheduler"
+# Seconds between two looks at how long the tasks in flight have run (when documents have a time limit).
+WATCH = 1.0
 _SHARD = re.compile(r"part-\d{5,}(\.jsonl|\.parquet|\.errors\.ndjson)")
 # A shard (or the manifest) being written, under its run's id.
 _TEMPORARY = re.compile(
@@ -139,10 +144,29 @@ def _warm_up_once() -> None:
         get_worker()
     except ValueError:
         return
+    _warm_up_process()
+
+
+def _warm_up_process() -> None:
+    global _warmed
     with _warm:
         if not _warmed:
             warm_up()
             _warmed = True
+
+
+def _warm_up_plugin() -> Any:
+    """A worker plugin that warms each worker up as it joins, before it takes a task: a document's time
+    limit then counts none of a fresh worker's start (one restarted after a crash, say), as in the pool."""
+    from distributed import WorkerPlugin
+
+    class WarmUp(WorkerPlugin):  # type: ignore[misc]
+        name = "newsclean-warm-up"
+
+        async def setup(self, worker: Any) -> None:
+            await asyncio.get_running_loop().run_in_executor(None, _warm_up_process)
+
+    return WarmUp()
 
 
 def _holder(folder: Path) -> str | None:
@@ -157,20 +181,43 @@ def run_partition(partition: Partition, config: Config, folder: str, format: str
     """Run one partition on a worker and write its shard whole; the statistics go back to the client.
     The shard is written only while run `run` holds the folder: a task left behind by a run that died
     does not replace the shards of the run that came after it."""
-    base = Path(folder)
-    if _holder(base) != run:
+    if _holder(Path(folder)) != run:
         raise PartitionFailed(f"{partition.name}: the run no longer holds {folder}")
     _warm_up_once()
+    outcomes = (run_one(document, config) for document in partition.documents)
+    return write_shard(partition, outcomes, folder, format, run)
+
+
+def run_piece(documents: tuple[Document, ...], config: Config) -> list[Outcome]:
+    """The outcomes of some documents of a partition whose task killed or outstayed its worker, back to
+    the client, which writes the partition's shard once every piece is done."""
+    _warm_up_once()
+    return [run_one(document, config) for document in documents]
+
+
+def write_shard(
+    partition: Partition,
+    outcomes: Iterable[Outcome],
+    folder: str,
+    format: str,
+    run: str,
+    *,
+    hidden: str | None = None,
+) -> RunStats:
+    """The partition's shard (records, and error lines beside them) written whole from its outcomes,
+    under a temporary name first (with `hidden`, 32 hex digits, by default the run's id), and only while
+    run `run` holds the folder."""
+    base = Path(folder)
+    tag = hidden or run
     records = base / f"{partition.name}{SUFFIX[format]}"
     errors = base / f"{partition.name}.errors.ndjson"
-    hidden_records = base / f".{partition.name}.{run}{SUFFIX[format]}.tmp"
-    hidden_errors = base / f".{partition.name}.{run}.errors.ndjson.tmp"
+    hidden_records = base / f".{partition.name}.{tag}{SUFFIX[format]}.tmp"
+    hidden_errors = base / f".{partition.name}.{tag}.errors.ndjson.tmp"
     stats = RunStats()
     try:
         writer = WRITERS[format](str(hidden_records), False)
         with JsonlWriter(hidden_errors) as error_lines:
-            for document in partition.documents:
-                outcome = run_one(document, config)
+            for outcome in outcomes:
                 if outcome.record is not None:
                     writer.write(outcome.record)
                 elif outcome.error is not None:
@@ -182,7 +229,7 @@ def run_partition(partition: Partition, config: Config, folder: str, format: str
         os.replace(hidden_errors, errors)  # errors first: a shard whose records exist is whole
         os.replace(hidden_records, records)
     finally:
-        for left in base.glob(f".{partition.name}.{run}*"):
+        for left in base.glob(f".{partition.name}.{tag}*"):
             left.unlink(missing_ok=True)
     return stats
 
@@ -433,21 +480,85 @@ class Connection:
                 self._runner.stop()
 
 
+@dataclass(frozen=True)
+class _Piece:
+    """Documents `start` to `stop` of a partition whose task killed or outstayed its worker, done again on
+    their own; `tries`: of a lone document, the tries so far, its partition's task counted as the first."""
+
+    partition: Partition
+    start: int
+    stop: int
+    tries: int = 1
+
+    @property
+    def documents(self) -> tuple[Document, ...]:
+        return self.partition.documents[self.start : self.stop]
+
+    def halves(self) -> list[_Piece]:
+        middle = (self.start + self.stop) // 2
+        return [_Piece(self.partition, self.start, middle), _Piece(self.partition, middle, self.stop)]
+
+
+@dataclass(eq=False)
+class _Task:
+    """A task in flight: a whole partition (`piece` None) or a piece of one; where and since when it runs,
+    once the scheduler says so."""
+
+    future: Any
+    partition: Partition
+    piece: _Piece | None = None
+    worker: str | None = None
+    started: float | None = None
+
+    @property
+    def documents(self) -> int:
+        return len(self.partition.documents if self.piece is None else self.piece.documents)
+
+
+_KILLED = "killed"  # a task that Dask gave up on: its worker died every time it ran it (KilledWorker)
+
+
+def executing(keys: list[str], dask_scheduler: Any = None) -> dict[str, tuple[str, float]]:
+    """Run on the scheduler (`Client.run_on_scheduler`): for each of the keys that a worker is executing,
+    that worker's address and the seconds the task has run, as the workers' heartbeats tell."""
+    found = {}
+    for key in keys:
+        task = dask_scheduler.tasks.get(key)
+        worker = None if task is None else task.processing_on
+        if worker is not None and task in worker.executing:
+            found[key] = (worker.address, float(worker.executing[task]))
+    return found
+
+
 @dataclass
 class _Run:
-    """One run's submissions and the bounded wait for them."""
+    """One run's submissions and the bounded wait for them.
+
+    A task that Dask gives up on because its worker died each time it ran it (KilledWorker), or that runs
+    longer than the failure policy allows (`timeout` x its documents + `kill_grace`: a worker stuck in a
+    C call, its task cancelled and its worker restarted), is done again in halves, one piece at a time,
+    until the document that caused it stands alone: that one is an `extract` error line, the others give
+    their outcomes to the client, which writes the partition's shard whole once every piece is done."""
 
     client: Any
     address: str
     policy: ServicePolicy
     folder: ShardFolder
     manifest: Manifest
+    failures: FailurePolicy = dataclasses.field(default_factory=FailurePolicy)
     config: Any = None
     workers: int = 0
     checked: float = 0.0
+    watched: float = 0.0
     no_worker_since: float | None = None
-    running: dict[str, tuple[Any, Partition]] = dataclasses.field(default_factory=dict)
+    running: dict[str, _Task] = dataclasses.field(default_factory=dict)
     finished: queue.Queue[Any] = dataclasses.field(default_factory=queue.Queue)
+    # Pieces waiting to run, and the outcomes so far of each partition done again in pieces.
+    suspects: collections.deque[_Piece] = dataclasses.field(default_factory=collections.deque)
+    recovered: dict[int, list[Outcome | None]] = dataclasses.field(default_factory=dict)
+    pieces: Iterator[int] = dataclasses.field(default_factory=itertools.count)
+    settings: Config = dataclasses.field(default_factory=Config)
+    published: list[tuple[Partition, RunStats]] = dataclasses.field(default_factory=list)
 
     def key(self, name: str) -> str:
         return f"newsclean-{self.folder.run}-{name}"
@@ -463,16 +574,50 @@ class _Run:
             key=self.key(partition.name),
             pure=False,
         )
-        self.running[future.key] = (future, partition)
+        self.running[future.key] = _Task(future, partition)
+        future.add_done_callback(self.finished.put)
+
+    def submit_piece(self, piece: _Piece) -> None:
+        """A piece under a key of its own (a key is never used twice: a task Dask gave up on stays so)."""
+        name = f"{piece.partition.name}-{piece.start}-{piece.stop}-try{next(self.pieces)}"
+        future = self.client.submit(run_piece, piece.documents, self.config, key=self.key(name), pure=False)
+        self.running[future.key] = _Task(future, piece.partition, piece)
         future.add_done_callback(self.finished.put)
 
     def fill(self, todo: Iterator[Partition]) -> None:
-        """Submit partitions until each worker has its share in flight (at least one partition)."""
+        """Submit partitions until each worker has its share in flight (at least one partition). The
+        pieces of partitions done again go one at a time, as the process pool does them: a worker that
+        dies then holds no other piece, so that only the document that kills it is charged."""
+        if self.suspects and not any(task.piece is not None for task in self.running.values()):
+            self.submit_piece(self.suspects.popleft())
         while len(self.running) < max(1, self.workers) * IN_FLIGHT_PER_WORKER:
             partition = next(todo, None)
             if partition is None:
                 return
             self.submit(partition)
+
+    @property
+    def busy(self) -> bool:
+        return bool(self.running or self.suspects)
+
+    def warm_workers(self) -> None:
+        """Have every worker warmed up as it joins (`_warm_up_plugin`). The plugin stays with the
+        scheduler: a call that waited past the policy's time for the workers there now to warm up is
+        answered at once when tried again."""
+        from distributed.protocol.pickle import dumps
+
+        plugin = _warm_up_plugin()
+
+        def register() -> Any:
+            return self.client.sync(
+                self.client.scheduler.register_worker_plugin,
+                plugin=dumps(plugin),
+                name=plugin.name,
+                idempotent=True,
+                callback_timeout=self.policy.timeout,
+            )
+
+        self.policy.call(register, self.address)
 
     def check(self) -> None:
         """Ask the scheduler whether it still answers and how many workers it has; ServiceUnavailable
@@ -492,20 +637,120 @@ class _Run:
             reason = f"no worker has joined it in {self.policy.budget:g} s"
             raise ServiceUnavailable(SERVICE, self.address, reason)
 
-    def next_done(self) -> tuple[Partition, RunStats] | None:
-        """The next finished partition and its statistics, None when none finished in the policy's time
-        (the scheduler was asked whether it still answers)."""
+    @property
+    def tick(self) -> float:
+        """How long one wait for a finished task lasts: the tasks' time limits are watched meanwhile."""
+        if self.failures.wait is None:
+            return self.policy.timeout
+        return min(self.policy.timeout, WATCH)
+
+    def next_done(self) -> list[tuple[Partition, RunStats]]:
+        """The partitions whose shards were written in this wait, with their statistics (none when no
+        task finished: the scheduler was asked whether it still answers, the tasks' time limits watched)."""
         try:
-            future = self.finished.get(timeout=self.policy.timeout)
+            future = self.finished.get(timeout=self.tick)
         except queue.Empty:
-            self.check()
-            return None
-        partition = self.running[future.key][1]
-        done = self.outcome(future, partition)
-        del self.running[future.key]
+            if time.monotonic() - self.checked >= self.policy.timeout:
+                self.check()
+            self.watch()
+            return self.take_published()
+        task = self.running.get(future.key)
+        if task is not None and task.future is future:  # else given up on: its pieces are on their way
+            del self.running[future.key]
+            done = self.outcome(task)
+            if isinstance(done, RunStats):
+                self.published.append((task.partition, done))
+            elif done == _KILLED:
+                self.give_up(task, stuck=False)
+            else:
+                assert task.piece is not None
+                self.piece_done(task.piece, done)
         if time.monotonic() - self.checked > self.policy.timeout:
             self.check()  # now and then while results come in: workers may have joined or left
-        return partition, done
+        if time.monotonic() - self.watched > self.tick:
+            self.watch()
+        return self.take_published()
+
+    def take_published(self) -> list[tuple[Partition, RunStats]]:
+        published, self.published = self.published, []
+        return published
+
+    def watch(self) -> None:
+        """Give up on each task that has run longer than the failure policy allows: cancelled, its worker
+        restarted (a worker stuck in a C call ignores everything else), its partition done in pieces."""
+        self.watched = time.monotonic()
+        if self.failures.timeout is None or self.failures.wait is None or not self.running:
+            return
+
+        def ask() -> dict[str, tuple[str, float]]:
+            return self.client.run_on_scheduler(  # type: ignore[no-any-return]
+                executing, list(self.running), callback_timeout=self.policy.timeout
+            )
+
+        found = self.policy.call(ask, self.address)
+        now = time.monotonic()
+        for key, task in list(self.running.items()):
+            where = found.get(key)
+            if where is None or where[0] != task.worker:
+                # Not running (yet, or again on another worker after its own died): its clock restarts.
+                task.worker, task.started = (None, None) if where is None else (where[0], now - where[1])
+            if task.started is None or task.future.done():
+                continue
+            limit = self.failures.timeout * task.documents + self.failures.kill_grace
+            if now - task.started > limit:
+                del self.running[key]
+                self.stop(task)
+                self.give_up(task, stuck=True)
+
+    def stop(self, task: _Task) -> None:
+        """Cancel a task that outstayed its time and restart the worker that runs it (which ends the C
+        call it is stuck in; a worker without a nanny is closed)."""
+        with contextlib.suppress(OSError, TimeoutError):  # the scheduler gone: the next check says so
+            self.client.cancel([task.future], reason="newsclean: over its time limit")
+        if task.worker is not None:
+            with contextlib.suppress(OSError, TimeoutError):
+                self.client.restart_workers([task.worker], timeout=self.policy.timeout, raise_for_error=False)
+
+    def give_up(self, task: _Task, *, stuck: bool) -> None:
+        """Its partition done again in pieces: a piece of several documents in halves; a lone document
+        that outstayed its time is an error line, one whose worker died is tried again within the
+        policy's attempts, then an error line."""
+        piece = task.piece
+        if piece is None:
+            size = len(task.partition.documents)
+            self.recovered[task.partition.number] = [None] * size
+            piece = _Piece(task.partition, 0, size)
+            if size == 1 and not stuck:  # it ran alone already, but counts as the batch it came in
+                self.suspects.appendleft(piece)
+                return
+        if piece.stop - piece.start > 1:
+            self.suspects.extendleft(reversed(piece.halves()))
+            return
+        document = piece.documents[0]
+        if stuck:
+            failed = self.failures.timed_out(document)
+        elif self.failures.retry(piece.tries + 1):
+            self.suspects.appendleft(dataclasses.replace(piece, tries=piece.tries + 1))
+            return
+        else:
+            failed = self.failures.died(document)
+        self.piece_done(piece, [run_one(failed, self.settings)])
+
+    def piece_done(self, piece: _Piece, outcomes: list[Outcome]) -> None:
+        """The piece's outcomes in their places; the partition's shard written here once every piece of
+        it is done (in the partition's order, as its own task would have written it)."""
+        slots = self.recovered[piece.partition.number]
+        slots[piece.start : piece.stop] = outcomes
+        if any(outcome is None for outcome in slots):
+            return
+        del self.recovered[piece.partition.number]
+        whole = [outcome for outcome in slots if outcome is not None]
+        folder, form, run = str(self.folder.path), self.folder.format, self.folder.run
+        # Under temporary names of its own: not those of the partition's task, which may yet wake up.
+        stats = write_shard(piece.partition, whole, folder, form, run, hidden=uuid.uuid4().hex)
+        for left in self.folder.path.glob(f".{piece.partition.name}.{run}*"):  # what the task left
+            left.unlink(missing_ok=True)
+        self.published.append((piece.partition, stats))
 
     def cancelled(self, future: Any, partition: Partition) -> None:
         """Raise what a cancelled partition means: the scheduler lost (ServiceUnavailable), or the
@@ -521,21 +766,28 @@ class _Run:
             )
         raise PartitionFailed(f"{partition.name}: Dask cancelled its task ({reason})")
 
-    def outcome(self, future: Any, partition: Partition) -> RunStats:
-        """A finished partition's statistics. A result lost with its worker before it was fetched is
-        computed again by Dask: waited for, the scheduler asked after each `policy.timeout`."""
+    def outcome(self, task: _Task) -> Any:
+        """A finished task's result (a partition's statistics, a piece's outcomes), or _KILLED when Dask
+        gave up on it because its worker died each time. A result lost with its worker before it was
+        fetched is computed again by Dask: waited for, the scheduler asked after each `policy.timeout`."""
+        from distributed import KilledWorker
+
+        future, partition = task.future, task.partition
         failures = 0
         while True:
             if future.status == "cancelled":
                 self.cancelled(future, partition)
             if future.status == "error":
                 error = future.exception(timeout=self.policy.timeout)
+                if isinstance(error, KilledWorker) and error.task == future.key:
+                    return _KILLED
                 raise PartitionFailed(f"{partition.name}: {_one_line(error)}")
             try:
-                stats: RunStats = future.result(timeout=self.policy.timeout)
-                return stats
+                return future.result(timeout=self.policy.timeout)
             except (TimeoutError, CancelledError, asyncio.CancelledError):
                 pass  # cancelled or failed meanwhile (seen above), or not computed yet: ask the scheduler
+            except KilledWorker:
+                pass  # seen above
             except OSError as error:  # the result could not be fetched
                 failures += 1
                 if failures == self.policy.attempts:
@@ -573,25 +825,28 @@ def run_on_cluster(
     *,
     address: str,
     policy: ServicePolicy,
+    failures: FailurePolicy | None = None,
     resume: bool = False,
     progress: Callable[[RunStats], None] | None = None,
 ) -> None:
     """Every partition on the cluster `client` reaches, a bounded number in flight, into `folder`
     (locked by the caller). Without `resume` the folder's earlier shards and manifest are removed first.
-    ServiceUnavailable when the scheduler is lost, stops answering or has no worker within the policy;
-    PartitionFailed when a partition's task raised."""
+    A document that kills its worker, or outstays its time in one, is an error line of its partition's
+    shard (`failures`, by default the policy of `config.timeout`). ServiceUnavailable when the scheduler
+    is lost, stops answering or has no worker within the policy; PartitionFailed when a partition's
+    task raised."""
     manifest = folder.start(resume=resume)
-    run = _Run(client, address, policy, folder, manifest)
+    failures = failures or FailurePolicy(timeout=config.timeout)
+    run = _Run(client, address, policy, folder, manifest, failures, settings=config)
     run.check()
+    run.warm_workers()
     # The config goes to the cluster once, as a task every partition depends on (computed on a
     # worker when one is there: scattering it would need a worker now).
     run.config = client.submit(_config_value, config, key=run.key("config"), pure=False)
     todo = (p for p in partitions(map(anchored, documents)) if not manifest.finished(p))
     run.fill(todo)
-    while run.running:
-        done = run.next_done()
-        if done is not None:
-            partition, counts = done
+    while run.busy:
+        for partition, counts in run.next_done():
             stats.merge(counts)
             manifest.add(partition, counts)
             if progress is not None:
