@@ -214,3 +214,22 @@ def test_a_record_whose_required_value_does_not_fit_is_an_error_line_and_the_oth
     (error,) = lines(errors_path(tmp_path / "o.parquet"))
     assert (error["source"], error["stage"]) == (records[2]["source"], "clean")
     assert column in error["error"]
+
+
+def test_a_dask_shard_writes_an_unfit_record_as_its_error_line(tmp_path: Path) -> None:
+    from pipeline.document import Document, Outcome
+    from pipeline.runners.dask import Partition, ShardFolder, write_shard
+
+    records = _records(5)
+    records[2] = {**records[2], "word_count": "12"}
+    with ShardFolder(str(tmp_path / "shards.parquet"), "parquet") as folder:
+        folder.start(resume=False)
+        partition = Partition(0, tuple(Document(record["source"], "html") for record in records))
+        outcomes = [Outcome(record["source"], record=record) for record in records]
+        stats = write_shard(partition, outcomes, str(folder.path), "parquet", folder.run)
+    shard = folder.path / f"{partition.name}.parquet"
+    rows = pq.read_table(shard).to_pylist()
+    assert [row["source"] for row in rows] == [records[n]["source"] for n in (0, 1, 3, 4)]
+    (error,) = lines(folder.path / f"{partition.name}.errors.ndjson")
+    assert (error["source"], error["stage"]) == (records[2]["source"], "clean")
+    assert (stats.written, sum(stats.stages.values())) == (4, 1)

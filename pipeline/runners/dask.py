@@ -45,7 +45,7 @@ from pipeline.process import Config, run_one, warm_up
 from pipeline.readers.files import Identity
 from pipeline.runners.failures import FailurePolicy, ServicePolicy, ServiceUnavailable
 from pipeline.runners.stats import RunStats
-from pipeline.writers import WRITERS
+from pipeline.writers import WRITERS, RecordUnfit, unwritable
 from pipeline.writers.jsonl import JsonlWriter
 from pipeline.writers.lock import OutputBusy, OutputLock
 
@@ -219,8 +219,11 @@ def write_shard(
         with JsonlWriter(hidden_errors) as error_lines:
             for outcome in outcomes:
                 if outcome.record is not None:
-                    writer.write(outcome.record)
-                elif outcome.error is not None:
+                    try:
+                        writer.write(outcome.record)
+                    except RecordUnfit as unfit:  # the format cannot hold it: its error line instead
+                        outcome = unwritable(outcome, unfit)
+                if outcome.record is None and outcome.error is not None:
                     error_lines.write(outcome.error)
                 stats.add(outcome)
         writer.close()
