@@ -3,17 +3,32 @@ run and removed by the run proper under `site-template`; copies of one article c
 
 from __future__ import annotations
 
+import asyncio
 import json
 import pickle
 import re
+from collections import Counter
+from io import BytesIO
 from pathlib import Path
 from typing import Any
 
 import pytest
+from scrapy.utils.test import get_crawler
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
 
 from pipeline.cli import main
+from pipeline.crawl.item_pipeline import CleanPipeline
+from pipeline.document import Document
 from pipeline.process import Config
-from pipeline.rules.text.templates import SiteTemplates, paragraph_key, site_of
+from pipeline.rules.text.templates import (
+    SiteTemplate,
+    SiteTemplates,
+    TemplateParagraph,
+    paragraph_key,
+    site_of,
+)
+from spiders.article import ArticleSpider
 
 STORIES = {
     "floods": (
@@ -46,14 +61,19 @@ TEMPLATE = (
 )
 
 
-def _page(host: str, slug: str, story: str, extra: str | None) -> str:
-    first, second = STORIES[story]
+def _page(host: str, slug: str, story: str, extra: str | None, backwards: bool = False) -> str:
+    first, second = (_backwards(p) for p in STORIES[story]) if backwards else STORIES[story]
     tail = f"<p>{extra}</p>" if extra else ""
     return (
         f"<html lang='en'><head><title>{story}</title><link rel='canonical' href='https://{host}/news/{slug}'>"
         f"</head><body><article><h1>The {story} story</h1><p>{first}</p><p>{second}</p>{tail}"
         "</article></body></html>"
     )
+
+
+def _backwards(paragraph: str) -> str:
+    """Another story: the paragraph's words in the reverse order (no 5-gram in common with it)."""
+    return " ".join(reversed(paragraph.split()))
 
 
 def _clean(folder: Path, *extra: str) -> dict[str, dict[str, Any]]:
@@ -86,6 +106,7 @@ def test_a_paragraph_the_site_repeats_is_removed(one_site: Path) -> None:
             "family": "template",
             "text": TEMPLATE,
             "at": 2,  # after the two kept paragraphs: the headline went to the title
+            "detail": "in 4 of 4 pages of harbour.example",
         }
 
 
@@ -126,7 +147,8 @@ def test_site_templates_need_a_whole_run(one_site: Path, capsys: pytest.CaptureF
 
 
 def test_a_config_with_templates_pickles() -> None:
-    templates = SiteTemplates((("harbour.example", frozenset({paragraph_key(TEMPLATE)})),))
+    paragraph = TemplateParagraph(paragraph_key(TEMPLATE), 3, TEMPLATE)
+    templates = SiteTemplates((SiteTemplate("harbour.example", 4, (paragraph,)),))
     config = pickle.loads(pickle.dumps(Config(site_templates=templates)))
     assert config.site_templates == templates
     assert config.site_templates.rule_for(site_of("https://www.harbour.example/a", None)) is not None
@@ -146,3 +168,238 @@ def test_the_summary_counts_the_template_removals(one_site: Path, capsys: pytest
     out = one_site.parent / "out.jsonl"
     assert main(["clean", "--workers", "1", str(one_site), "-o", str(out), "--site-templates"]) == 0
     assert re.search(r"site-template +4 +\(template\)", capsys.readouterr().err)
+
+
+def test_each_removal_says_on_how_many_of_the_sites_pages_it_stood(tmp_path: Path) -> None:
+    host = "www.harbour.example"
+    pages = {story: (host, story, TEMPLATE if story != "school" else None) for story in STORIES}
+    records = _clean(_site(tmp_path, pages), "--site-templates")
+    details = {r["detail"] for record in records.values() for r in record["removed"]}
+    assert details == {"in 3 of 4 pages of harbour.example"}
+    assert all(r["detail"] is None for r in _clean_again(tmp_path)["floods"]["removed"])
+
+
+def _clean_again(tmp_path: Path) -> dict[str, dict[str, Any]]:
+    """The same pages without templates: other rules' removals carry no detail."""
+    folder = tmp_path / "in"
+    (folder / "floods.html").write_text(
+        _page("harbour.example", "floods", "floods", "Read more: Why the delta floods more often"),
+        encoding="utf-8",
+    )
+    return _clean(folder)
+
+
+@pytest.fixture
+def saved(one_site: Path) -> Path:
+    """The templates `clean --site-templates --save-templates` learned from one site's four pages."""
+    path = one_site.parent / "harbour.templates"
+    _clean(one_site, "--site-templates", "--save-templates", str(path))
+    return path
+
+
+def test_the_saved_file_holds_the_counts_and_the_template_paragraphs_only(saved: Path) -> None:
+    header, *sites = [json.loads(line) for line in saved.read_text(encoding="utf-8").splitlines()]
+    assert header == {"format": "newsclean-templates", "version": 1, "min_articles": 3, "min_words": 3}
+    key = paragraph_key(TEMPLATE).hex()
+    assert sites == [
+        {"site": "harbour.example", "pages": 4, "paragraphs": [{"key": key, "pages": 4, "text": TEMPLATE}]}
+    ]
+    assert not any(
+        sentence in saved.read_text(encoding="utf-8") for story in STORIES.values() for sentence in story
+    )
+
+
+def test_show_lists_each_sites_paragraphs_with_their_support(
+    saved: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["templates", "show", str(saved)]) == 0
+    shown = capsys.readouterr().out
+    assert "harbour.example (4 pages)" in shown
+    assert f"  4/4  {TEMPLATE}" in shown.splitlines()
+
+
+def test_saved_templates_clean_next_months_pages(saved: Path, tmp_path: Path) -> None:
+    later = tmp_path / "december"
+    later.mkdir()
+    (later / "storm.html").write_text(_page("harbour.example", "storm", "ferry", TEMPLATE), encoding="utf-8")
+    (later / "other.html").write_text(_page("other.example", "other", "budget", TEMPLATE), encoding="utf-8")
+    records = _clean(later, "--templates", str(saved))
+    assert records["storm"]["text"].split("\n") == list(STORIES["ferry"])
+    assert records["storm"]["removed"] == [
+        {
+            "rule": "site-template",
+            "family": "template",
+            "text": TEMPLATE,
+            "at": 2,
+            "detail": "in 4 of 4 pages of harbour.example",
+        }
+    ]
+    assert records["other"]["text"].split("\n")[-1] == TEMPLATE  # another site: not its template
+
+
+def test_templates_learned_from_records_files_are_those_clean_saves(saved: Path, one_site: Path) -> None:
+    records = one_site.parent / "plain.jsonl"
+    assert main(["clean", "--workers", "1", str(one_site), "-o", str(records), "-q"]) == 0
+    learned = one_site.parent / "learned.templates"
+    assert main(["templates", "learn", str(records), "-o", str(learned), "-q"]) == 0
+    assert learned.read_bytes() == saved.read_bytes()
+
+
+def _write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+BAD_FILES = {
+    "missing": (None, "not found"),
+    "records": ('{"id": "a", "text": "x"}\n', "not a newsclean templates file"),
+    "empty": ("", "not a newsclean templates file"),
+    "binary": ("\x00\x01PAR1", "not JSON"),
+    "version": ('{"format": "newsclean-templates", "version": 99, "min_articles": 3}\n', "version 99"),
+    "site": (
+        '{"format": "newsclean-templates", "version": 1, "min_articles": 3}\n{"site": "a.example"}\n',
+        "line 2 is not a site's templates",
+    ),
+    "support": (
+        '{"format": "newsclean-templates", "version": 1, "min_articles": 3}\n'
+        '{"site": "a.example", "pages": 2, '
+        '"paragraphs": [{"key": "00112233445566ff", "pages": 5, "text": "x"}]}\n',
+        "line 2 is not a site's templates",
+    ),
+}
+
+
+@pytest.mark.parametrize("command", ["clean", "show", "crawl"])
+@pytest.mark.parametrize("kind", sorted(BAD_FILES))
+def test_a_file_that_is_no_templates_file_is_a_usage_error(
+    tmp_path: Path, one_site: Path, kind: str, command: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    content, message = BAD_FILES[kind]
+    path = tmp_path / "bad.templates"
+    if content is not None:
+        _write(path, content)
+    out = tmp_path / "out.jsonl"
+    arguments = {
+        "clean": ["clean", str(one_site), "-o", str(out), "--templates", str(path)],
+        "show": ["templates", "show", str(path)],
+        "crawl": ["crawl", "article", "http://127.0.0.1:9/", "--templates", str(path), "-q"],
+    }[command]
+    assert main(arguments) == 2
+    assert message in capsys.readouterr().err
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    "options",
+    [["--templates", "x.templates", "--site-templates"], ["--save-templates", "x.templates"]],
+    ids=["templates-and-site-templates", "save-without-learning"],
+)
+def test_template_options_that_do_not_go_together(
+    one_site: Path, options: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["clean", str(one_site), "-o", str(one_site.parent / "o.jsonl"), *options]) == 2
+    assert "templates" in capsys.readouterr().err
+
+
+def test_saved_templates_serve_a_resumed_run(saved: Path, one_site: Path) -> None:
+    out = one_site.parent / "resumed.jsonl"
+    first = ["clean", "--workers", "1", str(one_site / "floods.html"), "-o", str(out), "-q"]
+    assert main([*first, "--templates", str(saved)]) == 0
+    assert (
+        main(
+            [
+                "clean",
+                "--workers",
+                "1",
+                str(one_site),
+                "-o",
+                str(out),
+                "-q",
+                "--resume",
+                "--templates",
+                str(saved),
+            ]
+        )
+        == 0
+    )
+    with out.open(encoding="utf-8") as handle:
+        records = [json.loads(line) for line in handle]
+    assert len(records) == len(STORIES)
+    assert all(record["removed"][-1]["rule"] == "site-template" for record in records)
+
+
+ARCHIVE_TEMPLATE = (
+    "Wire Daily is published by Wire Media Group; reproduction of its articles needs permission."
+)
+DUMP_TEXT = (
+    "Ferry services resume after the storm\n\nFerry services between the islands resumed on Tuesday after "
+    "a three-day suspension caused by the storm.\n\n" + TEMPLATE + "\n"
+)
+
+
+def mixed_inputs(folder: Path) -> Path:
+    """Every kind of input `clean` reads: one site's saved pages, a CC-NEWS-shaped archive of another
+    site's pages (other stories, each twice; each site with its own template paragraph), and text dumps
+    (no URL, no publisher: no site)."""
+    folder.mkdir()
+    for story in STORIES:
+        (folder / f"{story}.html").write_text(_page("www.harbour.example", story, story, TEMPLATE), "utf-8")
+    for n in range(3):
+        (folder / f"dump{n}.txt").write_text(DUMP_TEXT, encoding="utf-8")
+    with (folder / "cc-news.warc.gz").open("wb") as handle:
+        writer = WARCWriter(handle, gzip=True)
+        for n, story in enumerate(sorted(STORIES) * 2):
+            http = StatusAndHeaders("200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.1")
+            page = BytesIO(_page("wire.example", f"{story}-{n}", story, ARCHIVE_TEMPLATE, True).encode())
+            url = f"https://wire.example/{story}-{n}"
+            writer.write_record(writer.create_warc_record(url, "response", payload=page, http_headers=http))
+    return folder
+
+
+def check_mixed(records: dict[str, dict[str, Any]]) -> None:
+    """What `clean --site-templates` gives for mixed_inputs: each site's paragraph gone, with its support
+    (the archive's copies of one story count once), the dumps untouched."""
+    removed = Counter((r["text"], r["detail"]) for record in records.values() for r in record["removed"])
+    assert removed == {
+        (TEMPLATE, "in 4 of 4 pages of harbour.example"): 4,
+        (ARCHIVE_TEMPLATE, "in 4 of 4 pages of wire.example"): 8,
+    }
+    dumps = [record for source, record in records.items() if source.endswith(".txt")]
+    assert len(dumps) == 3 and all(record["text"].split("\n")[-1] == TEMPLATE for record in dumps)
+
+
+def _records_of(path: Path) -> dict[str, dict[str, Any]]:
+    with path.open(encoding="utf-8") as handle:
+        found = [json.loads(line) for line in handle]
+    by_source = {record["source"]: record for record in found}
+    assert len(by_source) == len(found), "a record was written twice"
+    return by_source
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_every_kind_of_input_with_any_worker_count(tmp_path: Path, workers: str) -> None:
+    inputs = mixed_inputs(tmp_path / "in")
+    out = tmp_path / "out.jsonl"
+    assert main(["clean", "--workers", workers, str(inputs), "-o", str(out), "-q", "--site-templates"]) == 0
+    check_mixed(_records_of(out))
+
+
+def test_the_crawl_applies_saved_templates_in_its_item_pipeline(saved: Path, tmp_path: Path) -> None:
+    crawler = get_crawler(
+        ArticleSpider,
+        {
+            "FEEDS": {str(tmp_path / "crawl.jsonl"): {"format": "jsonlines"}},
+            "NEWSCLEAN_WORKERS": 0,
+            "NEWSCLEAN_TEMPLATES": str(saved),
+        },
+    )
+    crawler.spider = ArticleSpider.from_crawler(crawler, urls="https://www.harbour.example/")
+    pipeline = CleanPipeline.from_crawler(crawler)
+    pipeline.open_spider()
+    url = "https://www.harbour.example/news/storm"
+    body = _page("www.harbour.example", "storm", "ferry", TEMPLATE).encode()
+    page = Document(url, "html", content=body, url=url, content_type="text/html", status=200)
+    record = asyncio.run(pipeline.process_item(page))
+    pipeline.close_spider()
+    assert record["text"].split("\n") == list(STORIES["ferry"])
+    assert record["removed"][-1]["detail"] == "in 4 of 4 pages of harbour.example"
