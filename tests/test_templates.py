@@ -8,6 +8,7 @@ import json
 import pickle
 import re
 from collections import Counter
+from dataclasses import replace
 from io import BytesIO
 from pathlib import Path
 from typing import Any
@@ -18,9 +19,11 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from pipeline.cli import main
+from pipeline.corpus.templates import learn_templates
 from pipeline.crawl.item_pipeline import CleanPipeline
 from pipeline.document import Document
-from pipeline.process import Config
+from pipeline.process import DEFAULT_MAX_BYTES, Config, run_one
+from pipeline.readers import reader_for
 from pipeline.rules.text.templates import (
     SiteTemplate,
     SiteTemplates,
@@ -29,6 +32,8 @@ from pipeline.rules.text.templates import (
     site_of,
 )
 from spiders.article import ArticleSpider
+
+from .conftest import GOLD_DIR, SHARED, document_of, paragraphs
 
 STORIES = {
     "floods": (
@@ -403,3 +408,59 @@ def test_the_crawl_applies_saved_templates_in_its_item_pipeline(saved: Path, tmp
     pipeline.close_spider()
     assert record["text"].split("\n") == list(STORIES["ferry"])
     assert record["removed"][-1]["detail"] == "in 4 of 4 pages of harbour.example"
+
+
+# Every gold fixture and seed as the pages of one site that prints a standing notice under each (after the
+# last paragraph of a page: some pages' extraction leaves it out with their footer): the notice is learned
+# and removed, and no paragraph of any gold goes with it.
+NOTICE = "One Site Media publishes these reports each weekday from its newsroom beside the old harbour."
+SEEDS = SHARED / "seeds"
+GOLD_PAGES = sorted(p for p in GOLD_DIR.iterdir() if reader_for(p.name)[1] is not None) + sorted(
+    p for p in (SEEDS.iterdir() if SEEDS.is_dir() else ()) if reader_for(p.name)[1] is not None
+)
+
+
+def _gold_of(path: Path) -> list[str]:
+    return paragraphs(path.with_name(path.name.rsplit(".", 1)[0] + ".gold.txt").read_text(encoding="utf-8"))
+
+
+def _as_one_sites_page(path: Path) -> Document:
+    document = document_of(path)
+    content = document.origin.load(DEFAULT_MAX_BYTES) if document.origin else document.content or b""
+    if document.kind == "html":
+        head, tail = content.rsplit(b"</p>", 1)
+        content = head + b"</p><p>" + NOTICE.encode() + b"</p>" + tail
+    else:
+        content = content.rstrip() + b"\n\n" + NOTICE.encode() + b"\n"
+    return replace(document, content=content, origin=None, url=f"https://one.example/{path.name}")
+
+
+@pytest.fixture(scope="module")
+def one_sites_records() -> tuple[SiteTemplates, dict[str, dict[str, Any]]]:
+    if not SEEDS.is_dir():
+        pytest.skip(f"{SEEDS} is absent: the seeds are among the site's pages")
+    pages = [_as_one_sites_page(path) for path in GOLD_PAGES]
+    first = [record for page in pages if (record := run_one(page, Config()).record) is not None]
+    learned = learn_templates(lambda: iter(first))
+    config = Config(site_templates=learned)
+    return learned, {page.source: run_one(page, config).record or {} for page in pages}
+
+
+def test_the_notice_printed_under_every_gold_page_is_learned(
+    one_sites_records: tuple[SiteTemplates, dict[str, dict[str, Any]]],
+) -> None:
+    learned, records = one_sites_records
+    (site,) = learned.sites
+    assert site.site == "one.example" and site.pages >= len(GOLD_PAGES) - 2  # copies count once
+    assert [p.text for p in site.paragraphs] == [NOTICE]
+    assert not any(NOTICE in record["text"] for record in records.values())
+
+
+@pytest.mark.parametrize("path", GOLD_PAGES, ids=lambda p: p.name)
+def test_no_gold_paragraph_goes_as_a_site_template(
+    one_sites_records: tuple[SiteTemplates, dict[str, dict[str, Any]]], path: Path
+) -> None:
+    record = one_sites_records[1][str(path)]
+    gone = [r["text"] for r in record["removed"] if r["rule"] == "site-template"]
+    assert [text for text in gone if any(text in paragraph for paragraph in _gold_of(path))] == []
+    assert set(gone) <= {NOTICE} and NOTICE not in record["text"]  # (where the page's extraction kept it)
