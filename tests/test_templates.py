@@ -464,3 +464,11 @@ def test_no_gold_paragraph_goes_as_a_site_template(
     gone = [r["text"] for r in record["removed"] if r["rule"] == "site-template"]
     assert [text for text in gone if any(text in paragraph for paragraph in _gold_of(path))] == []
     assert set(gone) <= {NOTICE} and NOTICE not in record["text"]  # (where the page's extraction kept it)
+
+
+def test_explain_shows_each_template_removal_with_its_support(
+    saved: Path, one_site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["explain", str(one_site / "floods.html"), "--templates", str(saved)]) == 0
+    shown = capsys.readouterr().out.splitlines()
+    assert f"    -  [site-template, template] {TEMPLATE} (in 4 of 4 pages of harbour.example)" in shown
