@@ -33,7 +33,7 @@ def add_to_clean(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--templates",
         metavar="FILE",
-        help="remove the template paragraphs of a saved templates file (rule site-template), in one run",
+        help="remove the template paragraphs of a saved templates file (rule site-template): no first run",
     )
     parser.set_defaults(func=learning_first(parser.get_default("func")))
 
