@@ -472,3 +472,39 @@ def test_explain_shows_each_template_removal_with_its_support(
     assert main(["explain", str(one_site / "floods.html"), "--templates", str(saved)]) == 0
     shown = capsys.readouterr().out.splitlines()
     assert f"    -  [site-template, template] {TEMPLATE} (in 4 of 4 pages of harbour.example)" in shown
+
+
+@pytest.mark.parametrize("target", ["records", "output", "folder"])
+def test_templates_are_never_saved_over_another_file(
+    one_site: Path, target: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    records = one_site.parent / "records.jsonl"
+    assert main(["clean", "--workers", "1", str(one_site), "-o", str(records), "-q"]) == 0
+    before = records.read_bytes()
+    path = {"records": records, "output": records, "folder": one_site}[target]
+    out = records if target == "output" else one_site.parent / "out.jsonl"
+    clean = ["clean", "--workers", "1", str(one_site), "-o", str(out), "-q", "--site-templates"]
+    assert main([*clean, "--save-templates", str(path)]) == 2
+    assert "templates" in capsys.readouterr().err
+    assert records.read_bytes() == before
+
+
+@pytest.mark.parametrize("target", ["records", "folder"])
+def test_templates_learn_never_writes_over_another_file(
+    one_site: Path, target: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    records = one_site.parent / "records.jsonl"
+    assert main(["clean", "--workers", "1", str(one_site), "-o", str(records), "-q"]) == 0
+    before = records.read_bytes()
+    path = records if target == "records" else one_site
+    assert main(["templates", "learn", str(records), "-o", str(path), "-q"]) == 2
+    assert "not a templates file" in capsys.readouterr().err
+    assert records.read_bytes() == before
+
+
+def test_saved_templates_are_replaced_by_new_ones(saved: Path, one_site: Path) -> None:
+    (one_site / "school.html").unlink()
+    _clean(one_site, "--site-templates", "--save-templates", str(saved))
+    _, site = saved.read_text(encoding="utf-8").splitlines()
+    assert json.loads(site)["pages"] == 3
+    assert [path.name for path in saved.parent.iterdir() if "partial" in path.name] == []

@@ -93,6 +93,8 @@ def learning_first(run: Callable[[argparse.Namespace], int]) -> Callable[[argpar
             return run(argparse.Namespace(**{**vars(args), "learned_templates": load(Path(args.templates))}))
         if not args.site_templates:
             return run(args)
+        if args.save_templates:
+            check_target(Path(args.save_templates), args.output)
         if args.resume:
             raise UsageError(
                 "--site-templates learns from a whole run: no --resume (save them with --save-templates "
@@ -134,6 +136,20 @@ def _first_run(
         if status != EXIT_OK:
             return status, None
         return status, _learn([first if first.exists() else first.with_suffix("")], "clean")
+
+
+def check_target(path: Path, *others: str) -> None:
+    """A usage error when saving templates to `path` would destroy a file: one that is not a templates file,
+    or the run's output."""
+    from pipeline.corpus.templates import TemplatesFileError
+    from pipeline.corpus.templates import check_target as check
+
+    if any(other != "-" and os.path.abspath(other) == os.path.abspath(path) for other in others):
+        raise UsageError(f"{path} is the run's output: save the templates to a file of their own")
+    try:
+        check(path)
+    except TemplatesFileError as error:
+        raise UsageError(str(error)) from error
 
 
 def _summary(learned: SiteTemplates) -> str:
@@ -182,6 +198,7 @@ def run_learn(args: argparse.Namespace) -> int:
     missing = [str(path) for path in args.inputs if not (path.is_file() or path.is_dir())]
     if missing:
         raise UsageError(f"records not found: {', '.join(missing)}")
+    check_target(args.output)
     learned = _learn(list(args.inputs), "templates learn", args.min_articles)
     _save(learned, args.output, "templates learn")
     if not args.quiet:

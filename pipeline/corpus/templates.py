@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -163,17 +164,18 @@ def _template_texts(
 def save_templates(templates: SiteTemplates, path: Path) -> None:
     """Write a templates file: a header line (format, version, the learning's minimum), then one JSON line
     a site: its pages and, per template paragraph, its key (hex), its pages and its text. No other text
-    of any page. Written to `<path>.partial` and moved into place: never left half-written."""
-    partial = path.with_name(path.name + ".partial")
+    of any page. Written to a temporary file beside it and moved into place: never left half-written, and
+    two runs saving at once leave one whole file."""
     header = {
         "format": FORMAT,
         "version": VERSION,
         "min_articles": templates.min_articles,
         "min_words": MIN_WORDS,
     }
+    handle, partial = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
     try:
-        with partial.open("w", encoding="utf-8") as handle:
-            handle.write(json.dumps(header) + "\n")
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(json.dumps(header) + "\n")
             for template in templates.sites:
                 line = {
                     "site": template.site,
@@ -182,27 +184,50 @@ def save_templates(templates: SiteTemplates, path: Path) -> None:
                         {"key": p.key.hex(), "pages": p.pages, "text": p.text} for p in template.paragraphs
                     ],
                 }
-                handle.write(json.dumps(line, ensure_ascii=False) + "\n")
+                out.write(json.dumps(line, ensure_ascii=False) + "\n")
+        os.chmod(partial, 0o644)
         os.replace(partial, path)
     except BaseException:
-        partial.unlink(missing_ok=True)
+        Path(partial).unlink(missing_ok=True)
         raise
 
 
+def check_target(path: Path) -> None:
+    """TemplatesFileError when `path` holds something other than a templates file (a records file, a page):
+    saving there would destroy it. A missing file, or a templates file, may be written."""
+    if path.is_dir():
+        raise TemplatesFileError(f"{path} is a folder, not a templates file")
+    if not path.exists():
+        return
+    try:
+        load_templates(path)
+    except TemplatesFileError:
+        raise TemplatesFileError(
+            f"{path} exists and is not a templates file: saving templates there would destroy it"
+        ) from None
+
+
 def load_templates(path: Path) -> SiteTemplates:
-    """Read a templates file; TemplatesFileError saying what is wrong with it."""
+    """Read a templates file; TemplatesFileError saying what is wrong with it. The first line is checked
+    before any other is read: a large file of another kind is refused at once."""
     try:
         with path.open(encoding="utf-8") as handle:
-            lines = list(_json_lines(handle, path))
+            lines = _json_lines(handle, path)
+            header = next(lines, None)
+            min_articles = _header(header, path)
+            sites = tuple(_site(line, number, path) for number, line in enumerate(lines, 2))
     except FileNotFoundError:
         raise TemplatesFileError(f"templates file not found: {path}") from None
     except IsADirectoryError:
         raise TemplatesFileError(f"{path} is a folder, not a templates file") from None
     except (OSError, UnicodeDecodeError) as error:
         raise TemplatesFileError(f"cannot read templates file {path}: {error}") from error
-    if not lines or not isinstance(lines[0], dict) or lines[0].get("format") != FORMAT:
+    return SiteTemplates(sites, min_articles)
+
+
+def _header(header: Any, path: Path) -> int:
+    if not isinstance(header, dict) or header.get("format") != FORMAT:
         raise TemplatesFileError(f"{path} is not a newsclean templates file (made by --save-templates)")
-    header = lines[0]
     if header.get("version") != VERSION:
         raise TemplatesFileError(
             f"{path} is a templates file of version {header.get('version')!r}; this newsclean reads "
@@ -211,8 +236,7 @@ def load_templates(path: Path) -> SiteTemplates:
     min_articles = header.get("min_articles")
     if not isinstance(min_articles, int) or min_articles < 1:
         raise TemplatesFileError(f"{path}: line 1 has no min_articles")
-    sites = tuple(_site(line, number, path) for number, line in enumerate(lines[1:], 2))
-    return SiteTemplates(sites, min_articles)
+    return min_articles
 
 
 def _json_lines(handle: Iterable[str], path: Path) -> Iterator[Any]:
