@@ -87,28 +87,31 @@ class SiteTemplates:
 
     sites: tuple[SiteTemplate, ...] = ()
     min_articles: int = 3
-    _by_site: dict[str, SiteTemplate] = field(init=False, repr=False, compare=False)
+    _rules: dict[str, Rule] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "_by_site", {template.site: template for template in self.sites})
+        # One rule a site, made once: a run asks for one on every page.
+        rules = {t.site: _rule(t) for t in self.sites if t.paragraphs}
+        object.__setattr__(self, "_rules", rules)
 
     def rule_for(self, site: str | None) -> Rule | None:
         """SITE_TEMPLATE with the site's paragraphs, or None when the site repeats none."""
-        template = self._by_site.get(site) if site else None
-        if template is None or not template.paragraphs:
-            return None
-        return Rule(
-            SITE_TEMPLATE.name,
-            SITE_TEMPLATE.family,
-            SITE_TEMPLATE.purpose,
-            TemplateParagraphs(template),
-            (),
-            (),
-        )
+        return self._rules.get(site) if site else None
 
     @property
     def paragraph_count(self) -> int:
         return sum(len(template.paragraphs) for template in self.sites)
+
+
+def _rule(template: SiteTemplate) -> Rule:
+    return Rule(
+        SITE_TEMPLATE.name,
+        SITE_TEMPLATE.family,
+        SITE_TEMPLATE.purpose,
+        TemplateParagraphs(template),
+        (),
+        (),
+    )
 
 
 SITE_TEMPLATE = Rule(
