@@ -33,7 +33,7 @@ from pipeline.rules.text.templates import (
 )
 from spiders.article import ArticleSpider
 
-from .conftest import GOLD_DIR, SHARED, document_of, paragraphs
+from .conftest import GOLD_DIR, SHARED, document_of, paragraphs, shared_dir
 
 STORIES = {
     "floods": (
@@ -437,13 +437,16 @@ def _as_one_sites_page(path: Path) -> Document:
 
 @pytest.fixture(scope="module")
 def one_sites_records() -> tuple[SiteTemplates, dict[str, dict[str, Any]]]:
-    if not SEEDS.is_dir():
-        pytest.skip(f"{SEEDS} is absent: the seeds are among the site's pages")
     pages = [_as_one_sites_page(path) for path in GOLD_PAGES]
     first = [record for page in pages if (record := run_one(page, Config()).record) is not None]
     learned = learn_templates(lambda: iter(first))
     config = Config(site_templates=learned)
     return learned, {page.source: run_one(page, config).record or {} for page in pages}
+
+
+def test_the_seeds_are_among_the_pages() -> None:
+    seeds = shared_dir("seeds")
+    assert len([path for path in GOLD_PAGES if path.parent == seeds]) == 5
 
 
 def test_the_notice_printed_under_every_gold_page_is_learned(
