@@ -60,7 +60,9 @@ class Removal:
     """One cut: which rule, its policy family, the text as it stood, and where it stood.
 
     `paragraph` and `offset` locate the cut in the input paragraphs (None for a cut made in
-    the page before extraction); `at` is filled once cleaning is done (see the output contract).
+    the page before extraction); `at` is filled once cleaning is done (see the output contract);
+    `detail` is the rule's evidence when it has some (`site-template`: on how many of the site's pages
+    the paragraph stood), else None.
     """
 
     rule: str
@@ -69,6 +71,7 @@ class Removal:
     paragraph: int | None = None
     offset: int = 0
     at: int | None = None
+    detail: str | None = None
 
 
 @dataclass(frozen=True)

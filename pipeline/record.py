@@ -69,7 +69,10 @@ def to_record(doc: Document) -> dict[str, Any]:
         "language_score": doc.language_score,
         "text": text,
         "word_count": count_words(text),
-        "removed": [{"rule": r.rule, "family": r.family, "text": r.text, "at": r.at} for r in doc.removed],
+        "removed": [
+            {"rule": r.rule, "family": r.family, "text": r.text, "at": r.at, "detail": r.detail}
+            for r in doc.removed
+        ],
         "extractor": doc.extractor,
         "fetched_at": utc_timestamp(doc.fetched_at),
         "status": http_status(doc.status),

@@ -44,6 +44,7 @@ from pipeline.runners.stats import RunStats
 from .conftest import ROOT, document_of
 from .faults import Crash, CrashOnce, Stuck
 from .test_cli import ARTICLE, DUMP
+from .test_templates import check_mixed, mixed_inputs
 
 pytestmark = pytest.mark.slow
 
@@ -219,6 +220,20 @@ def test_a_dask_cluster_gives_the_same_records_as_one_process(tmp_path: Path, sh
     assert [(e["source"], e["stage"]) for e in errors] == [(str(inputs / "empty.txt"), "empty")]
     manifest = json.loads((shards / "manifest.json").read_text(encoding="utf-8"))
     assert sum(p["records"] for p in manifest["partitions"].values()) == RECORDS
+
+
+def test_site_templates_on_a_dask_cluster_are_those_of_one_process(tmp_path: Path, shared: Cluster) -> None:
+    inputs = mixed_inputs(tmp_path / "in")
+    single, learned = tmp_path / "single.jsonl", tmp_path / "single.templates"
+    options = ["-q", "--site-templates", "--save-templates"]
+    assert main(["clean", str(inputs), "-o", str(single), "--workers", "1", *options, str(learned)]) == 0
+    output, on_dask = tmp_path / "out" / "clean.jsonl", tmp_path / "dask.templates"
+    assert main([*_dask(inputs, output, shared.address), *options, str(on_dask)]) == 0
+    records = _by_source(_records(tmp_path / "out" / "clean", "part-*.jsonl"))
+    assert records == _by_source(_records(tmp_path, "single.jsonl"))
+    check_mixed(records)
+    assert on_dask.read_bytes() == learned.read_bytes()
+    assert sorted(path.name for path in (tmp_path / "out").iterdir()) == ["clean"]  # the first run's gone
 
 
 def test_resume_skips_the_finished_partitions(tmp_path: Path, shared: Cluster) -> None:

@@ -54,7 +54,7 @@ def test_parquet_columns_are_typed_even_when_all_null(tmp_path: Path, inputs: Pa
     removed = str(schema.field("removed").type)
     assert (
         removed.startswith("list<")
-        and "struct<rule: string, family: string, text: string, at: int64>" in removed
+        and "struct<rule: string, family: string, text: string, at: int64, detail: string>" in removed
     )
 
 

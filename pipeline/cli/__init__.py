@@ -8,11 +8,11 @@ import sys
 from collections.abc import Sequence
 from importlib.metadata import PackageNotFoundError, version
 
-from pipeline.cli import clean, crawl, dedup, evaluate, explain, report, rules, train
+from pipeline.cli import clean, crawl, dedup, evaluate, explain, report, rules, templates, train
 from pipeline.cli.common import EXIT_FAILED, EXIT_USAGE, CommandFailed, UsageError, missing_extra
 
 # Each command module adds its parser with `register(subparsers)`, in this order.
-COMMANDS = (clean, crawl, dedup, rules, explain, evaluate, report, train)
+COMMANDS = (clean, crawl, dedup, templates, rules, explain, evaluate, report, train)
 
 
 def _version() -> str:

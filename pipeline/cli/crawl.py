@@ -65,6 +65,11 @@ def _add_crawl_options(parser: argparse.ArgumentParser) -> None:
     add_rule_options(parser)
     parser.add_argument("--lang", type=languages, metavar="CODES", help="keep only these languages")
     parser.add_argument("--workers", type=int, help="extraction processes, 0 inline (NEWSCLEAN_WORKERS)")
+    parser.add_argument(
+        "--templates",
+        metavar="FILE",
+        help="remove the paragraphs of a saved templates file (rule site-template; NEWSCLEAN_TEMPLATES)",
+    )
     parser.add_argument("--frontier", metavar="URL", help="redis://host:port/db to share the crawl")
     parser.add_argument("--archive", metavar="WARC", help="also write every response to this WARC file")
     parser.add_argument("--no-progress", action="store_true", help="no progress line even on a terminal")
@@ -89,6 +94,7 @@ def _settings(args: argparse.Namespace) -> Any:
         "NEWSCLEAN_LANG": ",".join(sorted(args.lang)) if args.lang else None,
         "NEWSCLEAN_DISABLE_RULES": ",".join(args.disable) if args.disable else None,
         "NEWSCLEAN_FRONTIER": args.frontier,
+        "NEWSCLEAN_TEMPLATES": args.templates,
         "ARCHIVE_WARC": args.archive,
     }
     for name, value in options.items():
@@ -140,6 +146,13 @@ def _check_settings(settings: Any) -> None:
     unknown = sorted(set(settings.getlist("NEWSCLEAN_DISABLE_RULES")) - RULE_NAMES)
     if unknown:
         raise UsageError(f"unknown rule(s) for --disable: {', '.join(unknown)} (see `newsclean rules`)")
+    from pipeline.corpus.templates import TemplatesFileError
+    from pipeline.crawl.item_pipeline import saved_templates
+
+    try:
+        saved_templates(settings.get("NEWSCLEAN_TEMPLATES"))
+    except TemplatesFileError as error:
+        raise UsageError(f"NEWSCLEAN_TEMPLATES: {error}") from error
     from pipeline.runners.failures import mask_secrets
 
     frontier = str(settings.get("NEWSCLEAN_FRONTIER") or "memory://")

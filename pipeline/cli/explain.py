@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from pipeline.cli import templates
 from pipeline.cli.common import EXIT_FAILED, EXIT_OK, UsageError, add_rule_options, config_from
 from pipeline.document import Document, Stage, Unreadable
 from pipeline.process import Config, run_one
@@ -36,10 +37,15 @@ def register(commands: Any) -> None:
     add_rule_options(parser)
     parser.add_argument("--all", action="store_true", help="explain every document the input holds")
     parser.add_argument("--json", action="store_true", help="print the JSONL record instead")
+    parser.add_argument(
+        "--templates", metavar="FILE", help="with the site templates of a saved file, as `clean --templates`"
+    )
     parser.set_defaults(func=run_explain)
 
 
 def run_explain(args: argparse.Namespace) -> int:
+    if args.templates:
+        args.learned_templates = templates.load(Path(args.templates))
     config = config_from(args)
     documents = _documents(args.input)
     if len(documents) > 1 and not args.all:
@@ -123,4 +129,5 @@ def explanation(record: dict[str, Any]) -> list[str]:
 
 
 def _removal(removal: dict[str, Any]) -> str:
-    return f"    -  [{removal['rule']}, {removal['family']}] {removal['text']}"
+    detail = f" ({removal['detail']})" if removal.get("detail") else ""
+    return f"    -  [{removal['rule']}, {removal['family']}] {removal['text']}{detail}"

@@ -10,6 +10,7 @@ import logging
 import sys
 from concurrent.futures.process import BrokenProcessPool
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from scrapy import Spider
@@ -19,6 +20,7 @@ from scrapy.exceptions import DropItem
 from pipeline.document import Document, Outcome, Unreadable
 from pipeline.language import parse_languages
 from pipeline.process import DEFAULT_TIMEOUT, Config, run_one, warm_up
+from pipeline.rules.text.templates import SiteTemplates
 from pipeline.runners.failures import FailurePolicy
 from pipeline.runners.pool import Pool, run_in_worker
 from pipeline.runners.stats import RunStats
@@ -53,12 +55,22 @@ def errors_target(feeds: dict[str, Any], spider: Spider) -> tuple[str, bool]:
     return str(errors_path(default_output(spider.name))), False
 
 
+def saved_templates(path: object) -> SiteTemplates | None:
+    """The templates file NEWSCLEAN_TEMPLATES names, or None when it names none; TemplatesFileError (a
+    ValueError) saying why a file cannot be used."""
+    if not path:
+        return None
+    from pipeline.corpus.templates import load_templates
+
+    return load_templates(Path(str(path)))
+
+
 class CleanPipeline:
     """Settings: NEWSCLEAN_WORKERS (0 = inline), NEWSCLEAN_TIMEOUT (seconds per page, 0 for no limit),
-    NEWSCLEAN_KILL_GRACE (seconds after it before a stuck worker is killed), NEWSCLEAN_DISABLE_RULES and
-    NEWSCLEAN_LANG (as `clean --disable` and `--lang`). A spider whose `articles_only` is set (news) keeps
-    only the pages that are articles. A page that takes too long, or whose worker dies, is decided by
-    the same FailurePolicy as the pool of `clean`.
+    NEWSCLEAN_KILL_GRACE (seconds after it before a stuck worker is killed), NEWSCLEAN_DISABLE_RULES,
+    NEWSCLEAN_LANG and NEWSCLEAN_TEMPLATES (as `clean --disable`, `--lang` and `--templates`). A spider
+    whose `articles_only` is set (news) keeps only the pages that are articles. A page that takes too
+    long, or whose worker dies, is decided by the same FailurePolicy as the pool of `clean`.
     """
 
     def __init__(self, crawler: Crawler, config: Config, workers: int, policy: FailurePolicy) -> None:
@@ -85,6 +97,7 @@ class CleanPipeline:
             languages=languages or None,
             articles_only=bool(getattr(crawler.spidercls, "articles_only", False)),
             timeout=policy.timeout,
+            site_templates=saved_templates(settings.get("NEWSCLEAN_TEMPLATES")),
         )
         workers = max(0, settings.getint("NEWSCLEAN_WORKERS", 1))
         return cls(crawler, config, workers, policy)

@@ -74,6 +74,9 @@ NEWSCLEAN_KILL_GRACE = 10.0
 NEWSCLEAN_DISABLE_RULES: list[str] = []
 # Keep only records in these languages (ISO 639-1), as `clean --lang`.
 NEWSCLEAN_LANG: list[str] = []
+# A templates file (`clean --save-templates`, `newsclean templates learn`) whose paragraphs each page of
+# its sites loses under the rule site-template, as `clean --templates`; empty for none.
+NEWSCLEAN_TEMPLATES = ""
 # A WARC path (e.g. output/crawl.warc.gz) to archive every fetched response; empty for none.
 ARCHIVE_WARC = ""
 # Where the crawl's state lives: memory:// (this process) or redis://host:port/db (shared by every

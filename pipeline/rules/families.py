@@ -36,7 +36,11 @@ class Family(StrEnum):
     )
     TIMESTAMP = ("timestamp", "#0e7490", "a line that is only a date or a date-time")
     REPEAT = ("repeat", "#57606a", "the same paragraph again right after itself")
-    TEMPLATE = ("template", "#953800", "paragraphs a site repeats across its different articles in one run")
+    TEMPLATE = (
+        "template",
+        "#953800",
+        "paragraphs a site repeats across its different articles (learned from a run or a saved file)",
+    )
 
 
 FAMILIES: tuple[Family, ...] = tuple(Family)

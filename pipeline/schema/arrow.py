@@ -10,7 +10,13 @@ import pyarrow as pa
 from pipeline.record import RECORD_KEYS
 
 _REMOVAL = pa.struct(
-    [("rule", pa.string()), ("family", pa.string()), ("text", pa.string()), ("at", pa.int64())]
+    [
+        ("rule", pa.string()),
+        ("family", pa.string()),
+        ("text", pa.string()),
+        ("at", pa.int64()),
+        ("detail", pa.string()),
+    ]
 )
 # Each key's type; a key not named here is a string.
 _TYPES: dict[str, pa.DataType] = {

@@ -38,7 +38,10 @@ class _Paragraph:
                 end -= 1
             if start == end:
                 continue
-            removals.append(Removal(rule.name, rule.family, current[start:end], self.index, positions[start]))
+            text = current[start:end]
+            removals.append(
+                Removal(rule.name, rule.family, text, self.index, positions[start], None, _detail(rule, text))
+            )
             start, end = _absorb_space(current, start, end)
             dropped[start:end] = [True] * (end - start)
         rest = "".join(ch for ch, gone in zip(current, dropped, strict=True) if not gone)
@@ -48,13 +51,23 @@ class _Paragraph:
             if leftover:
                 first = leftover[0]
                 text = current[first : leftover[-1] + 1]
-                removals.append(Removal(rule.name, rule.family, text, self.index, positions[first]))
+                removals.append(
+                    Removal(
+                        rule.name, rule.family, text, self.index, positions[first], None, _detail(rule, text)
+                    )
+                )
             self.alive = False
             self.pieces = []
             return removals
         kept = [positions[i] for i, gone in enumerate(dropped) if not gone]
         self.pieces = _runs(kept)
         return removals
+
+
+def _detail(rule: Rule, text: str) -> str | None:
+    """The rule's evidence for a cut, when its shape gives one (a `detail(text)` method)."""
+    explain = getattr(rule.find, "detail", None)
+    return explain(text) if callable(explain) else None
 
 
 def _merge(spans: Sequence[Span]) -> list[Span]:

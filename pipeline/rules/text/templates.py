@@ -1,6 +1,6 @@
 """Template family: paragraphs a site repeats across its different articles. What a site repeats is
-learned by a pass over a run (pipeline.corpus.templates) and carried by the Config; the rule is idle
-without it."""
+learned by a pass over a run (pipeline.corpus.templates) or read from a saved templates file, and carried
+by the Config; the rule is idle without it. Each removal carries its evidence in `detail`."""
 
 from __future__ import annotations
 
@@ -28,52 +28,98 @@ def site_of(url: str | None, sitename: str | None) -> str | None:
     return squeeze(sitename) if sitename and sitename.strip() else None
 
 
+def support_detail(pages: int, of_pages: int, site: str) -> str:
+    """The evidence of a `site-template` removal, the removal's `detail`: "in 37 of 120 pages of
+    harbour.example" (the site's different pages the paragraph stood in, of all its pages learned from)."""
+    return f"in {pages} of {of_pages} pages of {site}"
+
+
+@dataclass(frozen=True)
+class TemplateParagraph:
+    """One template paragraph: its key, the number of the site's pages it stood in, and its text."""
+
+    key: bytes
+    pages: int
+    text: str
+
+
+@dataclass(frozen=True)
+class SiteTemplate:
+    """A site's template paragraphs, learned from `pages` of its different pages."""
+
+    site: str
+    pages: int
+    paragraphs: tuple[TemplateParagraph, ...]
+
+
 @dataclass(frozen=True)
 class TemplateParagraphs:
-    """Finds a paragraph whose text (space and case aside) is one of the site's template paragraphs."""
+    """Finds a paragraph whose text (space and case aside) is one of the site's template paragraphs, and
+    says on how many of the site's pages it stood (`detail`)."""
 
-    keys: frozenset[bytes] = frozenset()
+    template: SiteTemplate | None = None
+    _support: dict[bytes, int] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        paragraphs = self.template.paragraphs if self.template else ()
+        object.__setattr__(self, "_support", {p.key: p.pages for p in paragraphs})
 
     def __call__(self, text: str, ctx: Context) -> list[Span]:
-        if self.keys and text.strip() and paragraph_key(text) in self.keys:
+        if self._support and text.strip() and paragraph_key(text) in self._support:
             return [(0, len(text))]
         return []
 
+    def detail(self, text: str) -> str | None:
+        """The evidence for removing `text`: on how many of the site's pages it stood."""
+        found = self._support.get(paragraph_key(text))
+        if found is None or self.template is None:
+            return None
+        return support_detail(found, self.template.pages, self.template.site)
+
     def describe(self) -> dict[str, Any]:
-        return {"shape": "learned", "paragraphs": len(self.keys)}
+        return {"shape": "learned", "paragraphs": len(self._support)}
 
 
 @dataclass(frozen=True)
 class SiteTemplates:
-    """What a pass learned: per site, the keys of the paragraphs it repeats across at least
-    `min_articles` different articles (copies of one article counted once)."""
+    """What a pass learned or a templates file holds: per site, the paragraphs it repeats across at least
+    `min_articles` different articles (copies of one article counted once), with their support."""
 
-    sites: tuple[tuple[str, frozenset[bytes]], ...] = ()
+    sites: tuple[SiteTemplate, ...] = ()
     min_articles: int = 3
-    _by_site: dict[str, frozenset[bytes]] = field(init=False, repr=False, compare=False)
+    _rules: dict[str, Rule] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "_by_site", dict(self.sites))
+        # One rule a site, made once: a run asks for one on every page.
+        rules = {t.site: _rule(t) for t in self.sites if t.paragraphs}
+        object.__setattr__(self, "_rules", rules)
 
     def rule_for(self, site: str | None) -> Rule | None:
         """SITE_TEMPLATE with the site's paragraphs, or None when the site repeats none."""
-        keys = self._by_site.get(site) if site else None
-        if not keys:
-            return None
-        return Rule(
-            SITE_TEMPLATE.name, SITE_TEMPLATE.family, SITE_TEMPLATE.purpose, TemplateParagraphs(keys), (), ()
-        )
+        return self._rules.get(site) if site else None
 
     @property
     def paragraph_count(self) -> int:
-        return sum(len(keys) for _, keys in self.sites)
+        return sum(len(template.paragraphs) for template in self.sites)
+
+
+def _rule(template: SiteTemplate) -> Rule:
+    return Rule(
+        SITE_TEMPLATE.name,
+        SITE_TEMPLATE.family,
+        SITE_TEMPLATE.purpose,
+        TemplateParagraphs(template),
+        (),
+        (),
+    )
 
 
 SITE_TEMPLATE = Rule(
     "site-template",
     Family.TEMPLATE,
-    "A paragraph its site repeats across three or more of its different articles in the run "
-    "(`clean --site-templates`; copies of one article count once).",
+    "A paragraph its site repeats across three or more of its different articles (`clean --site-templates` "
+    "learns them from the run, `clean --templates FILE` reads them from a saved file; copies of one "
+    "article count once). The removal's `detail` says on how many of the site's pages it stood.",
     TemplateParagraphs(),
     (),
     (),
