@@ -98,16 +98,16 @@ def test_the_crawls_time_limit_is_newsclean_timeout(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_a_worker_stuck_past_the_time_limit_is_killed_and_the_next_page_is_cleaned(tmp_path: Path) -> None:
-    settings = {"NEWSCLEAN_WORKERS": 1, "NEWSCLEAN_TIMEOUT": 1.0, "NEWSCLEAN_KILL_GRACE": 1.0}
+    settings = {"NEWSCLEAN_WORKERS": 1, "NEWSCLEAN_TIMEOUT": 3.0, "NEWSCLEAN_KILL_GRACE": 1.0}
     pipeline = _pipeline(tmp_path, ArticleSpider, **settings)
     stuck = Document("http://news.example/stuck.html", "html", origin=Stuck())
-    with pytest.raises(DropItem, match=re.escape("extract: took longer than 1 s")):
+    with pytest.raises(DropItem, match=re.escape("extract: took longer than 3 s")):
         _run(pipeline.process_item(stuck))
     record = _run(pipeline.process_item(_about_page()))
     pipeline.close_spider()
     assert record["title"] == "About The Harbour Gazette"
     assert read_jsonl(tmp_path / "out.errors.ndjson") == [
-        {"source": stuck.source, "stage": "extract", "error": "took longer than 1 s (the --timeout limit)"}
+        {"source": stuck.source, "stage": "extract", "error": "took longer than 3 s (the --timeout limit)"}
     ]
 
 
