@@ -4,6 +4,7 @@ magic-html) on every dev set, in one run.
 Usage:
     .venv/bin/python bench/quality.py                 # the tables: every set, the macro-average, pages/s
     .venv/bin/python bench/quality.py --loso          # leave one set out: settings fitted on the others
+    .venv/bin/python bench/quality.py --loso --fit 'entries,family:*'   # fit only these, the rest default
     .venv/bin/python bench/quality.py --ablate        # each setting and page rule turned over, per set
     .venv/bin/python bench/quality.py --audit         # per rule: removals, and the share that was gold text
     .venv/bin/python bench/quality.py --check         # exit 1 if the macro-average F1 fell below the floor
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from fnmatch import fnmatch
 import statistics
 import sys
 import time
@@ -272,7 +274,9 @@ def loso(args: argparse.Namespace, devsets: list[DevSet]) -> int:
     started, cpu = time.monotonic(), time.process_time()
     by_name = {d.name: d for d in devsets}
     measured = Measured(by_name, args.jobs, args.fresh)
-    fittables = registry()
+    fittables = tuple(
+        f for f in registry() if not args.fit or any(fnmatch(f.name, p) for p in args.fit.split(","))
+    )
     fitted: list[Fold] = []
     means: Rows = {}
     # Each fold is scored and printed as soon as it is fitted: a run cut short keeps the folds it finished.
@@ -414,6 +418,12 @@ def main() -> int:
     )
     parser.add_argument(
         "--loso", action="store_true", help="leave one set out: settings fitted on the others, scored on it"
+    )
+    parser.add_argument(
+        "--fit",
+        metavar="NAMES",
+        help="with --loso: fit only these choices (comma-separated, * as a wildcard: entries,family:*); "
+        "the others keep their defaults",
     )
     parser.add_argument("--ablate", action="store_true", help="each setting and page rule turned over")
     parser.add_argument("--only", help="with --ablate: only the variants whose label has one of these parts")
