@@ -25,13 +25,13 @@ from __future__ import annotations
 
 import argparse
 import json
-from fnmatch import fnmatch
 import statistics
 import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, fields, replace
+from fnmatch import fnmatch
 from pathlib import Path
 from typing import Any
 
