@@ -55,10 +55,10 @@ def errors_target(feeds: dict[str, Any], spider: Spider) -> tuple[str, bool]:
 
 class CleanPipeline:
     """Settings: NEWSCLEAN_WORKERS (0 = inline), NEWSCLEAN_TIMEOUT (seconds per page, 0 for no limit),
-    NEWSCLEAN_KILL_GRACE (seconds after it before a stuck worker is killed), NEWSCLEAN_DISABLE_RULES and
-    NEWSCLEAN_LANG (as `clean --disable` and `--lang`). A spider whose `articles_only` is set (news) keeps
-    only the pages that are articles. A page that takes too long, or whose worker dies, is decided by
-    the same FailurePolicy as the pool of `clean`.
+    NEWSCLEAN_KILL_GRACE (seconds after it before a stuck worker is killed), NEWSCLEAN_DISABLE_RULES,
+    NEWSCLEAN_DISABLE_FAMILIES and NEWSCLEAN_LANG (as `clean --disable`, `--disable-family` and `--lang`).
+    A spider whose `articles_only` is set (news) keeps only the pages that are articles. A page that takes
+    too long, or whose worker dies, is decided by the same FailurePolicy as the pool of `clean`.
     """
 
     def __init__(self, crawler: Crawler, config: Config, workers: int, policy: FailurePolicy) -> None:
@@ -82,6 +82,9 @@ class CleanPipeline:
         policy = FailurePolicy(timeout=timeout, kill_grace=settings.getfloat("NEWSCLEAN_KILL_GRACE", 10.0))
         config = Config(
             disabled_rules=frozenset(name.strip() for name in settings.getlist("NEWSCLEAN_DISABLE_RULES")),
+            disabled_families=frozenset(
+                name.strip() for name in settings.getlist("NEWSCLEAN_DISABLE_FAMILIES")
+            ),
             languages=languages or None,
             articles_only=bool(getattr(crawler.spidercls, "articles_only", False)),
             timeout=policy.timeout,
