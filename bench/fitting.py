@@ -7,10 +7,17 @@ each, and a scorer that runs a configuration over them), given the configuration
 puts that value into the configuration. The registry is fitted in its order, each choice on top of the
 ones before it.
 
-Today newsclean learns nothing, so the registry holds its extraction settings: each boolean of
+The registry holds newsclean's yes-or-no choices. First its extraction settings: each boolean of
 `ExtractOptions` that `bench/quality.py --ablate` turns over, fitted greedily one at a time (the value with
 the better macro-average F1 on the training sets; a tie keeps the value in hand, so the fit is
-deterministic). A learned component joins the same way, e.g. a page model whose `train` takes pages and
+deterministic). Then each removal family (pipeline/rules/families.py), on or off, its page and text rules
+together (`Config.disabled_families`), fitted greedily in the families' order. A family is fitted from the
+records of one run, not by running the pages again: the training sets' records of the configuration fitted
+so far (every family on), with the removals of the families turned off put back (`restored_text`: a text
+rule's removed line at its place, a page rule's cut block's text after the text). That is exact for a text
+family alone and an approximation for a page family (a block not cut may still be left out by the
+extraction, or change what it takes); the held-out set is then scored with a real run of the fitted
+configuration. A learned component joins the same way, e.g. a page model whose `train` takes pages and
 gold texts and whose model `Config` carries:
 
     Fittable("page-model", fit=lambda training, config: train(training.sets), apply=with_model)
@@ -19,12 +26,14 @@ gold texts and whose model `Config` carries:
 from __future__ import annotations
 
 import statistics
+from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, fields, replace
 from typing import Any, Protocol
 
 from pipeline import Config
 from pipeline.extract import ExtractOptions
+from pipeline.rules import FAMILIES, PAGE_RULES, TEXT_RULES
 
 # Options that are not tuning knobs: the comments setting is the policy's, the public API gives the same
 # text, the date search leaves the text alone, the pruned XPaths are not a yes-or-no setting.
@@ -36,17 +45,32 @@ class Scorer(Protocol):
         """The F1 of newsclean with this configuration on one dev set."""
 
 
+class Replayer(Protocol):
+    def __call__(self, config: Config, set_name: str, restored: frozenset[str]) -> float:
+        """The F1 on one dev set of newsclean's records of this configuration, with the removals of the
+        `restored` families put back (`restored_text`)."""
+
+
 @dataclass(frozen=True)
 class Training:
-    """A fold's training data: the dev sets it may learn from (any value with their pages and gold), and
-    a scorer of configurations, asked about these sets only."""
+    """A fold's training data: the dev sets it may learn from (any value with their pages and gold), a
+    scorer of configurations and a replayer of their records, asked about these sets only."""
 
     sets: Mapping[str, Any]
     score: Scorer
+    replay: Replayer | None = None
 
     def macro_f1(self, config: Config) -> float:
         """The mean over the training sets of a configuration's F1."""
         return statistics.fmean(self.score(config, name) for name in self.sets)
+
+    def replayed_f1(self, config: Config, restored: frozenset[str]) -> float:
+        """The mean over the training sets of the F1 of a configuration's records, these families' removals
+        put back (without a replayer: the configuration's own F1, which leaves every family as it is)."""
+        replay = self.replay
+        if replay is None:
+            return self.macro_f1(config)
+        return statistics.fmean(replay(config, name, restored) for name in self.sets)
 
 
 @dataclass(frozen=True)
@@ -91,9 +115,63 @@ def setting(name: str) -> Fittable:
     )
 
 
+def tuned_families() -> list[str]:
+    """The removal families with a page or text rule of the registry, in the families' order (the
+    template family's rule is learned by a run, not a default)."""
+    ruled = {rule.family for rule in (*PAGE_RULES, *TEXT_RULES)}
+    return [family.value for family in FAMILIES if family in ruled]
+
+
+def restored_text(record: Mapping[str, Any], families: frozenset[str]) -> str:
+    """A record's text with the removals of these families put back: a text rule's removal as a line before
+    the kept paragraph it was cut at (`at`), a page rule's cut block (no `at`) after the text."""
+    lines = record["text"].split("\n") if record["text"] else []
+    before: dict[int, list[str]] = defaultdict(list)
+    after: list[str] = []
+    for removal in record["removed"]:
+        if removal["family"] in families:
+            if removal["at"] is None:
+                after.append(removal["text"])
+            else:
+                before[removal["at"]].append(removal["text"])
+    out: list[str] = []
+    for index, line in enumerate(lines):
+        out.extend(before.pop(index, ()))
+        out.append(line)
+    for index in sorted(before):
+        out.extend(before[index])
+    return "\n".join(out + after)
+
+
+def with_family(config: Config, name: str, on: bool) -> Config:
+    off = config.disabled_families - {name} if on else config.disabled_families | {name}
+    return replace(config, disabled_families=frozenset(off))
+
+
+def family(name: str) -> Fittable:
+    """A removal family as a fittable choice: on or off, whichever gives the better macro F1 on the training
+    sets' records of the configuration fitted so far with every family on, the families turned off so far
+    and this one (when off) put back; on when they tie."""
+
+    def fit(training: Training, config: Config) -> bool:
+        base = replace(config, disabled_families=frozenset())
+        restored = config.disabled_families
+        on = name not in restored
+        flipped = restored | {name} if on else restored - {name}
+        better = training.replayed_f1(base, frozenset(flipped)) > training.replayed_f1(base, restored)
+        return not on if better else on
+
+    return Fittable(
+        f"family:{name}",
+        fit,
+        lambda config, on: with_family(config, name, on),
+        lambda config: name not in config.disabled_families,
+    )
+
+
 def registry() -> tuple[Fittable, ...]:
-    """Every choice a fold fits, in order."""
-    return tuple(setting(name) for name in tuned_settings())
+    """Every choice a fold fits, in order: the extraction settings, then the removal families."""
+    return (*(setting(name) for name in tuned_settings()), *(family(name) for name in tuned_families()))
 
 
 @dataclass(frozen=True)
@@ -116,17 +194,26 @@ def fit_fold(
 
 
 def fold(
-    sets: Mapping[str, Any], held_out: str, score: Scorer, fittables: tuple[Fittable, ...], start: Config
+    sets: Mapping[str, Any],
+    held_out: str,
+    score: Scorer,
+    fittables: tuple[Fittable, ...],
+    start: Config,
+    replay: Replayer | None = None,
 ) -> Fold:
     """The fold that holds one set out, fitted on the others only (`sets`: each dev set by name)."""
-    training = Training({name: data for name, data in sets.items() if name != held_out}, score)
+    training = Training({name: data for name, data in sets.items() if name != held_out}, score, replay)
     config, chosen = fit_fold(training, fittables, start)
     return Fold(held_out, config, chosen)
 
 
 def folds(
-    sets: Mapping[str, Any], score: Scorer, fittables: tuple[Fittable, ...], start: Config | None = None
+    sets: Mapping[str, Any],
+    score: Scorer,
+    fittables: tuple[Fittable, ...],
+    start: Config | None = None,
+    replay: Replayer | None = None,
 ) -> Iterator[Fold]:
     """One fold for each set held out."""
     for held_out in sets:
-        yield fold(sets, held_out, score, fittables, start or Config())
+        yield fold(sets, held_out, score, fittables, start or Config(), replay)

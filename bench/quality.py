@@ -4,6 +4,7 @@ magic-html) on every dev set, in one run.
 Usage:
     .venv/bin/python bench/quality.py                 # the tables: every set, the macro-average, pages/s
     .venv/bin/python bench/quality.py --loso          # leave one set out: settings fitted on the others
+    .venv/bin/python bench/quality.py --loso --fit 'entries,family:*'   # fit only these, the rest default
     .venv/bin/python bench/quality.py --ablate        # each setting and page rule turned over, per set
     .venv/bin/python bench/quality.py --audit         # per rule: removals, and the share that was gold text
     .venv/bin/python bench/quality.py --check         # exit 1 if the macro-average F1 fell below the floor
@@ -30,6 +31,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, fields, replace
+from fnmatch import fnmatch
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +39,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from devsets import DATA, PAGE_TYPES, SETS, DevSet, load_set  # noqa: E402
-from fitting import NOT_TUNED, Fold, folds, registry  # noqa: E402
+from fitting import NOT_TUNED, Fold, folds, registry, restored_text  # noqa: E402
 from runs import NEWSCLEAN, anchors, cached, config_key, missing_anchors, run  # noqa: E402
 
 from pipeline import Config  # noqa: E402
@@ -216,13 +218,15 @@ def _write_jsonl(path: Path, records: list[dict[str, Any]]) -> None:
 
 
 def _changes(config: Config) -> str:
-    """A configuration's extraction settings that differ from the default's."""
-    default = Config().extract
+    """A configuration's extraction settings and removal families that differ from the default's."""
+    default = Config()
     changed = [
         f"{f.name}={getattr(config.extract, f.name)}"
-        for f in fields(default)
-        if getattr(config.extract, f.name) != getattr(default, f.name)
+        for f in fields(default.extract)
+        if getattr(config.extract, f.name) != getattr(default.extract, f.name)
     ]
+    changed += [f"{name} off" for name in sorted(config.disabled_families - default.disabled_families)]
+    changed += [f"{name} on" for name in sorted(default.disabled_families - config.disabled_families)]
     return ", ".join(changed) or "default"
 
 
@@ -232,6 +236,8 @@ class Measured:
     def __init__(self, devsets: dict[str, DevSet], jobs: int, fresh: bool) -> None:
         self.devsets, self.jobs, self.fresh = devsets, jobs, fresh
         self.scores: dict[tuple[str, str], Score] = {}
+        self.records: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        self.replayed: dict[tuple[str, str, frozenset[str]], float] = {}
 
     def score(self, config: Config, set_name: str) -> Score:
         key = (config_key(config), set_name)
@@ -250,42 +256,70 @@ class Measured:
     def f1(self, config: Config, set_name: str) -> float:
         return self.score(config, set_name).f1
 
+    def replay(self, config: Config, set_name: str, restored: frozenset[str]) -> float:
+        """The F1 of a configuration's records on a set with these families' removals put back."""
+        key = (config_key(config), set_name, restored)
+        if key not in self.replayed:
+            devset = self.devsets[set_name]
+            records = self.records.get(key[:2])
+            if records is None:
+                records = cached(NEWSCLEAN, devset, config, self.jobs, self.fresh, keep_records=True).records
+                self.records[key[:2]] = records
+            texts = {record["source"]: restored_text(record, restored) for record in records}
+            self.replayed[key] = score(texts, devset).f1
+        return self.replayed[key]
+
 
 def loso(args: argparse.Namespace, devsets: list[DevSet]) -> int:
     started, cpu = time.monotonic(), time.process_time()
     by_name = {d.name: d for d in devsets}
     measured = Measured(by_name, args.jobs, args.fresh)
-    fittables = registry()
+    fittables = tuple(
+        f for f in registry() if not args.fit or any(fnmatch(f.name, p) for p in args.fit.split(","))
+    )
     fitted: list[Fold] = []
-    for fold in folds(by_name, measured.f1, fittables):
+    means: Rows = {}
+    # Each fold is scored and printed as soon as it is fitted: a run cut short keeps the folds it finished.
+    for fold in folds(by_name, measured.f1, fittables, replay=measured.replay):
         print(f"fold {fold.held_out}: {_changes(fold.config)}", file=sys.stderr, flush=True)
         fitted.append(fold)
-    _note_missing()
-    means: Rows = {}
-    for fold in fitted:
         devset = by_name[fold.held_out]
         rows: Rows = {
             "newsclean-LOSO": [measured.score(fold.config, fold.held_out)],
             "newsclean-default (in-sample)": [measured.score(Config(), fold.held_out)],
         }
+        texts = {
+            "newsclean-LOSO": cached(NEWSCLEAN, devset, fold.config, args.jobs).texts,
+            "newsclean-default (in-sample)": cached(NEWSCLEAN, devset, Config(), args.jobs).texts,
+        }
         for key, anchor in anchors().items():
             done = cached(key, devset, Config(), args.jobs, args.fresh)
             rows[anchor.label] = [score(done.texts, devset, done.seconds)]
+            texts[anchor.label] = done.texts
         print(
-            f"\nHeld out: {fold.held_out} (fitted on {', '.join(n for n in by_name if n != fold.held_out)})\n"
+            f"\nHeld out: {fold.held_out} (fitted on {', '.join(n for n in by_name if n != fold.held_out)}; "
+            f"{_changes(fold.config)})\n"
         )
         print("| extractor | P | R | F1 | WCXB F1 |")
         print("| --- | --- | --- | --- | --- |")
         for label, (s,) in rows.items():
             print(f"| {label} | {s.precision:.3f} | {s.recall:.3f} | **{s.f1:.3f}** | {s.words.f1:.3f} |")
             means.setdefault(label, []).append(s)
+        if devset.info:
+            print()
+            print("\n".join(type_table(texts, devset)))
+        print(flush=True)
+    _note_missing()
     print("\nMean over the held-out sets:\n")
     print("| extractor | P | R | F1 | WCXB F1 |")
     print("| --- | --- | --- | --- | --- |")
     for label, scores in means.items():
         p, r, f1, words = macro(scores)
         print(f"| {label} | {p:.3f} | {r:.3f} | **{f1:.3f}** | {words:.3f} |")
-    print("\nChosen settings per fold (fitted greedily, one at a time, on the macro F1 of the other sets):\n")
+    print(
+        "\nChosen settings per fold (fitted greedily, one at a time, on the macro F1 of the other sets; a "
+        "family's True is on, fitted on the records of one run, its removals put back when off):\n"
+    )
     print("| setting | default | " + " | ".join(f"held out {f.held_out}" for f in fitted) + " |")
     print("|" + " --- |" * (len(fitted) + 2))
     for fittable in fittables:
@@ -384,6 +418,12 @@ def main() -> int:
     )
     parser.add_argument(
         "--loso", action="store_true", help="leave one set out: settings fitted on the others, scored on it"
+    )
+    parser.add_argument(
+        "--fit",
+        metavar="NAMES",
+        help="with --loso: fit only these choices (comma-separated, * as a wildcard: entries,family:*); "
+        "the others keep their defaults",
     )
     parser.add_argument("--ablate", action="store_true", help="each setting and page rule turned over")
     parser.add_argument("--only", help="with --ablate: only the variants whose label has one of these parts")

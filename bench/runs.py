@@ -4,7 +4,8 @@ The extractors: newsclean with a given `Config`, and the anchors measured beside
 (`extract(html, include_comments=False)`), readability-lxml (`Document(html).summary(html_partial=True)`,
 text by html-text) and magic-html (`GeneralExtractor().extract(html)`, text by html-text) when installed.
 
-Every run's texts and CPU seconds are cached in output/quality-cache, one file a set and extractor. An
+Every run's texts and CPU seconds are cached in output/quality-cache, one file a set and extractor, and a run
+of newsclean's records beside its texts (`<file>.records.jsonl.gz`, read by the families' fitting). An
 anchor's key is its name and version. newsclean's key is a hash of the configuration and of the package's
 source (every file under pipeline/) with the versions of the libraries it extracts with: a change to the code
 runs the pages again, a rerun of the same code and configuration reads the cache.
@@ -12,6 +13,7 @@ runs the pages again, a rerun of the same code and configuration reads the cache
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import logging
@@ -21,6 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, fields
 from functools import cache
 from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
 from typing import Any
 
 from devsets import REPO, DevSet, Page
@@ -186,14 +189,33 @@ def cache_path(which: str, devset: DevSet, config: Config) -> str:
     return f"{devset.key}--{label.replace(' ', '_').replace('/', '_').replace(',', '')}.json"
 
 
-def cached(which: str, devset: DevSet, config: Config, jobs: int, fresh: bool = False) -> Run:
-    """The texts and CPU seconds of a run, from the cache when it holds them (unless `fresh`)."""
+def records_path(path: Path) -> Path:
+    """Where the records of newsclean's run cached at `path` are kept."""
+    return path.with_name(path.stem + ".records.jsonl.gz")
+
+
+def cached(
+    which: str, devset: DevSet, config: Config, jobs: int, fresh: bool = False, keep_records: bool = False
+) -> Run:
+    """The texts and CPU seconds of a run, from the cache when it holds them (unless `fresh`); with
+    `keep_records`, newsclean's records too (a run of newsclean caches its records beside its texts)."""
     path = CACHE / cache_path(which, devset, config)
-    if path.exists() and not fresh:
+    records = records_path(path)
+    if path.exists() and not fresh and (not keep_records or records.exists()):
         stored = json.loads(path.read_text(encoding="utf-8"))
-        return Run(stored["texts"], [], stored["seconds"])
-    done = run(which, devset.pages, config, jobs)
+        kept = []
+        if keep_records:
+            with gzip.open(records, "rt", encoding="utf-8") as handle:
+                kept = [json.loads(line) for line in handle]
+        return Run(stored["texts"], kept, stored["seconds"])
+    done = run(which, devset.pages, config, jobs, keep_records=which == NEWSCLEAN)
     CACHE.mkdir(parents=True, exist_ok=True)
+    if which == NEWSCLEAN:
+        partial = records.with_suffix(".part")
+        with gzip.open(partial, "wt", encoding="utf-8") as handle:
+            for record in done.records:
+                handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+        partial.replace(records)
     partial = path.with_suffix(".part")
     partial.write_text(
         json.dumps({"texts": done.texts, "seconds": done.seconds}, ensure_ascii=False), "utf-8"

@@ -50,6 +50,8 @@ class Config:
 
     # Names of rules turned off (page and text rules alike).
     disabled_rules: frozenset[str] = frozenset()
+    # Removal families turned off (pipeline.rules.families ids): every page and text rule of each.
+    disabled_families: frozenset[str] = frozenset()
     # Keep only records in these languages (ISO 639-1; "zh" keeps zh-cn and zh-tw); None keeps every record.
     languages: frozenset[str] | None = None
     # Keep only pages that are articles by pipeline.article's rule (the news crawl, `clean --articles-only`).
@@ -79,7 +81,8 @@ class Config:
 
     def __post_init__(self) -> None:
         # Unknown names fail here, where the config is built.
-        object.__setattr__(self, "_selected", select(self.disabled_rules, self.page_rules, self.text_rules))
+        selected = select(self.disabled_rules, self.page_rules, self.text_rules, self.disabled_families)
+        object.__setattr__(self, "_selected", selected)
         if isinstance(self.model, str | Path):
             object.__setattr__(self, "model", load_model(self.model))  # ModelError when it cannot be used
 
@@ -290,7 +293,11 @@ def _clean(doc: Document, config: Config) -> Document:
 def _text_rules(doc: Document, config: Config) -> tuple[Rule, ...]:
     """The active text rules, then the site's template rule when the config carries one for its site."""
     rules = config.active_text_rules
-    if config.site_templates is None or SITE_TEMPLATE.name in config.disabled_rules:
+    if (
+        config.site_templates is None
+        or SITE_TEMPLATE.name in config.disabled_rules
+        or SITE_TEMPLATE.family in config.disabled_families
+    ):
         return rules
     learned = config.site_templates.rule_for(site_of(doc.url or doc.metadata.url, doc.metadata.sitename))
     return rules if learned is None else (*rules, learned)

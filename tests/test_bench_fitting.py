@@ -93,11 +93,86 @@ def test_settings_are_fitted_one_at_a_time_on_top_of_the_ones_before() -> None:
     assert _fold(Scorer(rule), reversed_order, "a").chosen == {"entries": True, "favor_recall": True}
 
 
-def test_the_registry_holds_the_yes_or_no_extraction_settings_that_are_tuning_knobs() -> None:
+def test_the_registry_holds_the_yes_or_no_extraction_settings_then_the_removal_families() -> None:
     names = [fittable.name for fittable in fitting.registry()]
+    settings = [name for name in names if not name.startswith("family:")]
     defaults = ExtractOptions()
-    assert names and all(isinstance(getattr(defaults, name), bool) for name in names)
-    assert not set(names) & fitting.NOT_TUNED
+    assert settings and all(isinstance(getattr(defaults, name), bool) for name in settings)
+    assert not set(settings) & fitting.NOT_TUNED
+    families = names[len(settings) :]
+    assert families == [f"family:{name}" for name in fitting.tuned_families()]
+    # Every family a rule of the registry belongs to; the template family's rule is learned by a run.
+    assert "family:chrome" in families and "family:template" not in families
+
+
+RECORD = {
+    "text": "First kept.\nSecond kept.",
+    "removed": [
+        {"rule": "navigation-menu", "family": "chrome", "text": "Home News", "at": None},
+        {"rule": "date-line", "family": "timestamp", "text": "May 1, 2024", "at": 0},
+        {"rule": "see-also-link", "family": "related-link", "text": "See also: X", "at": 1},
+        {"rule": "copyright-line", "family": "trailer", "text": "(c) Site", "at": 2},
+    ],
+}
+
+
+def test_restored_text_puts_a_text_familys_lines_back_at_their_places() -> None:
+    assert fitting.restored_text(RECORD, frozenset()) == "First kept.\nSecond kept."
+    restored = fitting.restored_text(RECORD, frozenset({"timestamp", "related-link", "trailer"}))
+    assert restored == "May 1, 2024\nFirst kept.\nSee also: X\nSecond kept.\n(c) Site"
+
+
+def test_restored_text_puts_a_page_familys_cut_blocks_after_the_text() -> None:
+    assert fitting.restored_text(RECORD, frozenset({"chrome"})) == "First kept.\nSecond kept.\nHome News"
+
+
+class Replayer:
+    """F1 by set from a rule over the families put back; records every configuration it is asked about."""
+
+    def __init__(self, rule: Callable[[frozenset[str], str], float]) -> None:
+        self.rule = rule
+        self.configs: list[Config] = []
+
+    def __call__(self, config: Config, set_name: str, restored: frozenset[str]) -> float:
+        self.configs.append(config)
+        return self.rule(restored, set_name)
+
+
+def test_a_family_is_turned_off_when_putting_its_removals_back_scores_better() -> None:
+    replay = Replayer(lambda restored, name: 0.9 if "byline" in restored else 0.8)
+    fittables = (fitting.family("byline"), fitting.family("chrome"))
+    fold = fitting.fold(SETS, "a", Scorer(lambda options, name: 0.5), fittables, Config(), replay)
+    assert fold.chosen == {"family:byline": False, "family:chrome": True}
+    assert fold.config.disabled_families == frozenset({"byline"})
+    # Fitted on the records of the configuration with every family on: no run per family.
+    assert {config.disabled_families for config in replay.configs} == {frozenset()}
+
+
+def test_a_family_tie_keeps_it_on_and_families_are_fitted_on_top_of_the_ones_before() -> None:
+    # Putting chrome back helps only once byline's removals are back too.
+    replay = Replayer(lambda restored, name: 0.8 + 0.1 * (restored == frozenset({"byline", "chrome"})))
+    fold = fitting.fold(
+        SETS, "c", Scorer(lambda options, name: 0.5), (fitting.family("chrome"),), Config(), replay
+    )
+    assert fold.chosen == {"family:chrome": True}
+    in_order = (fitting.family("byline"), fitting.family("chrome"))
+    replay = Replayer(
+        lambda restored, name: (
+            {"byline": 0.85}.get(",".join(sorted(restored)), 0.8)
+            + 0.1 * (restored == frozenset({"byline", "chrome"}))
+        )
+    )
+    fold = fitting.fold(SETS, "c", Scorer(lambda options, name: 0.5), in_order, Config(), replay)
+    assert fold.chosen == {"family:byline": False, "family:chrome": False}
+
+
+def test_a_family_turned_off_stops_its_page_and_text_rules() -> None:
+    config = Config(disabled_families=frozenset({"chrome"}))
+    rules = (*config.active_page_rules, *config.active_text_rules)
+    assert rules and all(rule.family != "chrome" for rule in rules)
+    assert len(rules) < len((*Config().active_page_rules, *Config().active_text_rules))
+    with pytest.raises(ValueError, match="famil"):
+        Config(disabled_families=frozenset({"no-such-family"}))
 
 
 def test_a_learned_choice_is_fitted_from_the_training_sets() -> None:

@@ -221,6 +221,15 @@ def test_disable_turns_one_rule_off(tmp_path: Path, out: Path) -> None:
     assert {r["rule"] for r in record["removed"]} == {"nav-social-line"}  # type: ignore[union-attr]
 
 
+def test_disable_family_turns_every_rule_of_a_family_off(tmp_path: Path, out: Path) -> None:
+    (tmp_path / "ok.txt").write_text(DUMP, encoding="utf-8")
+    assert run(str(tmp_path / "ok.txt"), "-o", str(out), "--disable-family", "trailer") == 0
+    record = lines(out)[0]
+    assert "Source: example.com" in str(record["text"])
+    assert {r["family"] for r in record["removed"]} == {"chrome"}  # type: ignore[union-attr]
+    assert run(str(tmp_path / "ok.txt"), "-o", str(tmp_path / "other.jsonl"), "--disable-family", "none") == 2
+
+
 def test_unknown_rule_is_a_usage_error(tmp_path: Path, out: Path) -> None:
     (tmp_path / "ok.txt").write_text(DUMP, encoding="utf-8")
     assert run(str(tmp_path / "ok.txt"), "-o", str(out), "--disable", "no-such-rule") == 2

@@ -18,6 +18,7 @@ from trafilatura.utils import load_html
 from pipeline import Config, Document, run_one
 from pipeline.decode import decode_html
 from pipeline.extract import ExtractOptions, extract_html
+from pipeline.extract.entries import mark_entry_article
 from pipeline.extract.trafilatura import main_text, parse
 from pipeline.rules import PAGE_RULES
 
@@ -293,3 +294,44 @@ def test_the_metadata_is_read_before_the_code_is_dropped() -> None:
     # The JSON-LD block is a script: the title, author and site name come from it.
     meta = extract_html(ESCAPED_JSON_LD, None, ExtractOptions()).metadata
     assert meta.author == "Tamsin Greaves" and meta.sitename == "Harbour Gazette"
+
+
+def _questions_page(answers: int) -> bytes:
+    """An article of eight paragraphs, then a run of headed questions and answers below it."""
+    story = "".join(
+        f"<p>Paragraph {n} of the story. The harbour board met on Monday to weigh the plan for the new quay, "
+        "which would let larger ferries dock, and heard from fishermen, traders and the ferry company about "
+        "the dredging, the cost and the years of building work it would bring to the town.</p>"
+        for n in range(8)
+    )
+    questions = "".join(
+        f"<div class='qa'><h3>Question {n}: when will the quay open?</h3><p>Answer {n}. The board "
+        "expects the first ferries to dock at the new quay in the spring after next, once the dredging of "
+        "the channel and the building of the sea wall are done and inspected.</p></div>"
+        for n in range(answers)
+    )
+    return (
+        f"<html><body><main><h1>Harbour board backs the new quay</h1><div class='story'>{story}</div>"
+        f"<section class='questions'><h2>Questions and answers</h2>{questions}</section></main></body></html>"
+    ).encode()
+
+
+def test_a_run_of_headed_blocks_smaller_than_half_the_page_is_not_taken_as_the_article() -> None:
+    # Five answers (about 160 words) beside eight paragraphs of story (about 440): a section of the page.
+    outcome = run_one(Document("page.html", "html", content=_questions_page(5)), Config())
+    assert outcome.record is not None
+    text = outcome.record["text"]
+    assert all(f"Paragraph {n} of the story." in text for n in range(8))
+
+
+def test_a_run_of_headed_blocks_that_is_most_of_the_page_is_its_article(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Twenty answers (about 640 words) are most of the page's prose: the run is the page's article, and the
+    # block around it (here the <main> that also holds the shorter story) is marked as the article body.
+    small = parse(_questions_page(5).decode())
+    large = parse(_questions_page(20).decode())
+    assert small is not None and large is not None
+    assert mark_entry_article(small) is None
+    marked = mark_entry_article(large)
+    assert marked is not None and marked.tag == "main" and marked.get("itemprop") == "articleBody"

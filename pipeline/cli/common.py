@@ -11,7 +11,7 @@ from typing import Any
 from pipeline.extract import ExtractOptions
 from pipeline.language import parse_languages
 from pipeline.process import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, Config
-from pipeline.rules import RULE_NAMES
+from pipeline.rules import FAMILIES, RULE_NAMES
 from pipeline.runners.stats import RunStats
 from pipeline.tools.evaluate import load_records
 from pipeline.writers.read import NotRecords
@@ -71,6 +71,19 @@ def add_rule_options(parser: argparse.ArgumentParser) -> None:
         default=[],
         help="turn a rule off (repeatable); `newsclean rules` lists them",
     )
+    parser.add_argument(
+        "--disable-family",
+        metavar="FAMILY",
+        action="append",
+        default=[],
+        help="turn every rule of a removal family off (repeatable): " + ", ".join(FAMILIES),
+    )
+
+
+def unknown_families(families: frozenset[str]) -> str:
+    """The usage error of `--disable-family` names that are no family's."""
+    unknown = ", ".join(sorted(families - set(FAMILIES)))
+    return f"unknown famil(ies) for --disable-family: {unknown} (the families: {', '.join(FAMILIES)})"
 
 
 def positive(value: str) -> int:
@@ -103,8 +116,12 @@ def config_from(args: argparse.Namespace) -> Config:
     unknown = sorted(set(args.disable) - RULE_NAMES)
     if unknown:
         raise UsageError(f"unknown rule(s) for --disable: {', '.join(unknown)} (see `newsclean rules`)")
+    families = frozenset(getattr(args, "disable_family", ()))
+    if families - set(FAMILIES):
+        raise UsageError(unknown_families(families))
     return Config(
         disabled_rules=frozenset(args.disable),
+        disabled_families=families,
         languages=getattr(args, "lang", None),
         max_bytes=getattr(args, "max_bytes", None) or DEFAULT_MAX_BYTES,
         timeout=getattr(args, "timeout", DEFAULT_TIMEOUT) or None,

@@ -20,8 +20,9 @@ from pipeline.cli.common import (
     add_rule_options,
     languages,
     positive,
+    unknown_families,
 )
-from pipeline.rules import RULE_NAMES
+from pipeline.rules import FAMILIES, RULE_NAMES
 
 SETTINGS_MODULE = "pipeline.crawl.settings"
 PROGRESS_SECONDS = 0.5
@@ -93,6 +94,7 @@ def _settings(args: argparse.Namespace) -> Any:
         "NEWSCLEAN_WORKERS": args.workers,
         "NEWSCLEAN_LANG": ",".join(sorted(args.lang)) if args.lang else None,
         "NEWSCLEAN_DISABLE_RULES": ",".join(args.disable) if args.disable else None,
+        "NEWSCLEAN_DISABLE_FAMILIES": ",".join(args.disable_family) if args.disable_family else None,
         "NEWSCLEAN_FRONTIER": args.frontier,
         "NEWSCLEAN_TEMPLATES": args.templates,
         "ARCHIVE_WARC": args.archive,
@@ -153,6 +155,9 @@ def _check_settings(settings: Any) -> None:
         saved_templates(settings.get("NEWSCLEAN_TEMPLATES"))
     except TemplatesFileError as error:
         raise UsageError(f"NEWSCLEAN_TEMPLATES: {error}") from error
+    families = frozenset(name.strip() for name in settings.getlist("NEWSCLEAN_DISABLE_FAMILIES"))
+    if families - set(FAMILIES):
+        raise UsageError(unknown_families(families))
     from pipeline.runners.failures import mask_secrets
 
     frontier = str(settings.get("NEWSCLEAN_FRONTIER") or "memory://")

@@ -68,9 +68,10 @@ def saved_templates(path: object) -> SiteTemplates | None:
 class CleanPipeline:
     """Settings: NEWSCLEAN_WORKERS (0 = inline), NEWSCLEAN_TIMEOUT (seconds per page, 0 for no limit),
     NEWSCLEAN_KILL_GRACE (seconds after it before a stuck worker is killed), NEWSCLEAN_DISABLE_RULES,
-    NEWSCLEAN_LANG and NEWSCLEAN_TEMPLATES (as `clean --disable`, `--lang` and `--templates`). A spider
-    whose `articles_only` is set (news) keeps only the pages that are articles. A page that takes too
-    long, or whose worker dies, is decided by the same FailurePolicy as the pool of `clean`.
+    NEWSCLEAN_DISABLE_FAMILIES, NEWSCLEAN_LANG and NEWSCLEAN_TEMPLATES (as `clean --disable`,
+    `--disable-family`, `--lang` and `--templates`). A spider whose `articles_only` is set (news) keeps
+    only the pages that are articles. A page that takes too long, or whose worker dies, is decided by the
+    same FailurePolicy as the pool of `clean`.
     """
 
     def __init__(self, crawler: Crawler, config: Config, workers: int, policy: FailurePolicy) -> None:
@@ -94,6 +95,9 @@ class CleanPipeline:
         policy = FailurePolicy(timeout=timeout, kill_grace=settings.getfloat("NEWSCLEAN_KILL_GRACE", 10.0))
         config = Config(
             disabled_rules=frozenset(name.strip() for name in settings.getlist("NEWSCLEAN_DISABLE_RULES")),
+            disabled_families=frozenset(
+                name.strip() for name in settings.getlist("NEWSCLEAN_DISABLE_FAMILIES")
+            ),
             languages=languages or None,
             articles_only=bool(getattr(crawler.spidercls, "articles_only", False)),
             timeout=policy.timeout,

@@ -72,6 +72,8 @@ NEWSCLEAN_TIMEOUT = 60.0
 NEWSCLEAN_KILL_GRACE = 10.0
 # Rule names to turn off, as `clean --disable`.
 NEWSCLEAN_DISABLE_RULES: list[str] = []
+# Removal families whose every rule is turned off, as `clean --disable-family`.
+NEWSCLEAN_DISABLE_FAMILIES: list[str] = []
 # Keep only records in these languages (ISO 639-1), as `clean --lang`.
 NEWSCLEAN_LANG: list[str] = []
 # A templates file (`clean --save-templates`, `newsclean templates learn`) whose paragraphs each page of

@@ -12,8 +12,11 @@ than the entries hold (the introduction of a live page can be long, and the sign
 links beside it are the cleaners' to cut), the `<article>` is the body.
 
 A run of teasers is not a run of entries: a teaser's text is mostly its link to another page, and its
-summary is a line, not paragraphs of prose. A run of readers' comments is not one either: the comment
-markup the comment-section rule knows (`.comment-list`, `#comments`, …) around the run rules it out.
+summary is a line, not paragraphs of prose. Nor is a run that holds less than half of the page's
+paragraph words: a live page is mostly its entries, and a smaller run of headed blocks (questions and
+answers, a consent box's purposes, product cards) is one section of a page whose article is elsewhere or
+larger. A run of readers' comments is not one either: the comment markup the comment-section rule knows
+(`.comment-list`, `#comments`, …) around the run rules it out.
 """
 
 from __future__ import annotations
@@ -29,6 +32,10 @@ from pipeline.rules.page.engine import named_by
 # At least this many sibling entries, most of them (ENTRY_SHARE) dated or headed and holding prose.
 MIN_ENTRIES = 3
 ENTRY_SHARE = 0.6
+# The entries hold at least this share of the paragraph words of the whole page: a live page is mostly its
+# entries, where a run of headed blocks that holds less (a page's questions and answers, a consent box's
+# purposes, a row of product cards) is a section of the page, and taking it as the article drops the rest.
+PAGE_PROSE_SHARE = 0.5
 # An entry's paragraphs hold at least this many words; the entries together at least TOTAL_WORDS.
 ENTRY_WORDS = 15
 TOTAL_WORDS = 150
@@ -106,12 +113,17 @@ def _in_comments(parent: HtmlElement) -> bool:
 def entry_run(tree: HtmlElement) -> tuple[HtmlElement, list[HtmlElement]] | None:
     """The run of entries that makes the page's article, with their parent, or None."""
     best: tuple[int, HtmlElement, list[HtmlElement]] | None = None
+    page_words: int | None = None
     for parent, siblings in _runs(tree):
         if _in_comments(parent):
             continue
         entries = [sibling for sibling in siblings if _is_entry(sibling)]
         words = sum(_prose_words(entry) for entry in entries)
         if len(entries) < max(MIN_ENTRIES, ENTRY_SHARE * len(siblings)) or words < TOTAL_WORDS:
+            continue
+        if page_words is None:
+            page_words = _prose_words(tree)
+        if sum(_prose_words(sibling) for sibling in siblings) < PAGE_PROSE_SHARE * page_words:
             continue
         if best is None or words > best[0]:
             best = (words, parent, siblings)

@@ -124,13 +124,21 @@ def select(
     disabled: Iterable[str] = (),
     page: tuple[PageRule, ...] = PAGE_RULES,
     text: tuple[Rule, ...] = TEXT_RULES,
+    families: Iterable[str] = (),
 ) -> tuple[tuple[PageRule, ...], tuple[Rule, ...]]:
-    """The page and text rules without the named ones; a name that is no rule's raises ValueError."""
+    """The page and text rules without the named ones and without the rules of the named families; a
+    name that is no rule's, or no family's, raises ValueError."""
     off = set(disabled)
     unknown = off - {rule.name for rule in page} - {rule.name for rule in text} - LEARNED_RULE_NAMES
     if unknown:
         raise ValueError(f"unknown rule(s): {', '.join(sorted(unknown))}")
-    return tuple(r for r in page if r.name not in off), tuple(r for r in text if r.name not in off)
+    gone = set(families)
+    if gone - set(FAMILIES):
+        raise ValueError(f"unknown famil(ies): {', '.join(sorted(gone - set(FAMILIES)))}")
+    return (
+        tuple(r for r in page if r.name not in off and r.family not in gone),
+        tuple(r for r in text if r.name not in off and r.family not in gone),
+    )
 
 
 __all__ = [
