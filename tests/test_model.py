@@ -418,3 +418,40 @@ def test_explain_refuses_a_file_that_is_not_a_model(
     bogus.write_text("not a model\n", encoding="utf-8")
     assert main(["explain", str(GOLD_DIR / "spanish-news.html"), "--model", str(bogus)]) == 2
     assert "is not a newsclean page model" in capsys.readouterr().err
+
+
+def _two_folders(tmp_path: Path) -> tuple[Path, Path]:
+    """The gold fixtures' labelled pages dealt into two folders."""
+    first, second = tmp_path / "sets", tmp_path / "mine"
+    first.mkdir()
+    second.mkdir()
+    for number, gold in enumerate(sorted(GOLD_DIR.glob("*.gold.txt"))):
+        page = gold.with_name(gold.name.removesuffix(".gold.txt") + ".html")
+        if page.exists():
+            target = first if number % 2 else second
+            shutil.copy(gold, target / gold.name)
+            shutil.copy(page, target / page.name)
+    return first, second
+
+
+def test_train_weighs_a_folders_pages_as_asked(tmp_path: Path) -> None:
+    first, second = _two_folders(tmp_path)
+    plain, weighed = tmp_path / "plain.model", tmp_path / "weighed.model"
+    assert main(["train", str(first), str(second), "-o", str(plain), *FEW]) == 0
+    assert main(["train", str(first), str(second), "-o", str(weighed), "--weight", f"{second}=5", *FEW]) == 0
+    assert [part.get("weight") for part in read_header(weighed)["data"]] == [None, 5.0]
+    assert [part.get("weight") for part in read_header(plain)["data"]] == [None, None]
+    assert load_model(weighed).forest.to_bytes() != load_model(plain).forest.to_bytes()
+    again = tmp_path / "again.model"
+    assert main(["train", str(first), str(second), "-o", str(again), "--weight", f"{second}=5", *FEW]) == 0
+    assert again.read_bytes() == weighed.read_bytes()
+
+
+@pytest.mark.parametrize("weight", ["{other}=2", "{second}=0", "{second}=x", "{second}"])
+def test_train_refuses_a_weight_it_cannot_use(
+    weight: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first, second = _two_folders(tmp_path)
+    given = weight.format(second=second, other=tmp_path / "other")
+    assert main(["train", str(first), str(second), "-o", str(tmp_path / "m"), "--weight", given]) == 2
+    assert f"--weight {given}: " in capsys.readouterr().err
