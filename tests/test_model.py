@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -362,3 +363,95 @@ def test_clean_refuses_a_missing_model(tmp_path: Path, capsys: pytest.CaptureFix
     )
     assert status == 2
     assert f"cannot read the model {missing}" in capsys.readouterr().err
+
+
+def test_explain_with_a_model_shows_each_block_it_added_or_left_out(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A low threshold, so that the model adds blocks newsclean left out as well as leaving others out.
+    model = tmp_path / "low.model"
+    assert main(["train", str(GOLD_DIR), "-o", str(model), "--threshold", "0.1", *FEW]) == 0
+    page = GOLD_DIR / "spanish-news.html"
+    capsys.readouterr()
+    assert main(["explain", str(page), "--model", str(model)]) == 0
+    out = capsys.readouterr().out
+    assert main(["explain", str(page), "--model", str(model)]) == 0
+    assert capsys.readouterr().out == out  # the same scores every time
+    text, _, account = out.partition("\n\npage model (threshold 0.1): ")
+    assert text.startswith(f"{page}: kept ")
+    document = Document(str(page), "html", content=page.read_bytes())
+    blocks = explain_document(document, Config(model=model))
+    decided = [block for block in blocks if not block.own]
+    added = [block for block in decided if block.kept]
+    assert added and len(added) < len(decided)
+    head, *lines = account.rstrip("\n").split("\n")
+    assert head == (
+        f"{len(blocks)} blocks, {len(blocks) - len(decided)} in newsclean's reading, {len(added)} added, "
+        f"{len(decided) - len(added)} left out"
+    )
+    assert len(lines) == len(decided)
+    record = run_one(document, Config(model=model)).record
+    assert record is not None
+    for line, block in zip(lines, decided, strict=True):
+        found = re.fullmatch(r"    ([+x])  (\d\.\d{3}) \[(.*)\] (.*)", line)
+        assert found is not None, line
+        assert found[1] == ("+" if block.kept else "x")
+        assert found[2] == f"{block.score:.3f}" and found[4] == block.text
+        reasons = found[3].split(", ")
+        assert len(reasons) == len(block.top) and 1 <= len(reasons) <= 3
+        assert [reason.partition("=")[0] for reason in reasons] == [name for name, _, _ in block.top]
+        assert all(re.fullmatch(r"[\w-]+=-?[\d.e+-]+ [+-]\d\.\d{3}", reason) for reason in reasons)
+        # An added block is in the text, but for the headline (never in the text) and what a text rule
+        # then removed (in the record's removals); a block left out is in neither.
+        in_text = block.text in record["text"].split("\n")
+        removed = block.text in [removal["text"] for removal in record["removed"]]
+        if block.kept:
+            assert in_text or removed or block.text == record["title"]
+        else:
+            assert not in_text and not removed
+
+
+def test_explain_refuses_a_file_that_is_not_a_model(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bogus = tmp_path / "bogus.model"
+    bogus.write_text("not a model\n", encoding="utf-8")
+    assert main(["explain", str(GOLD_DIR / "spanish-news.html"), "--model", str(bogus)]) == 2
+    assert "is not a newsclean page model" in capsys.readouterr().err
+
+
+def _two_folders(tmp_path: Path) -> tuple[Path, Path]:
+    """The gold fixtures' labelled pages dealt into two folders."""
+    first, second = tmp_path / "sets", tmp_path / "mine"
+    first.mkdir()
+    second.mkdir()
+    for number, gold in enumerate(sorted(GOLD_DIR.glob("*.gold.txt"))):
+        page = gold.with_name(gold.name.removesuffix(".gold.txt") + ".html")
+        if page.exists():
+            target = first if number % 2 else second
+            shutil.copy(gold, target / gold.name)
+            shutil.copy(page, target / page.name)
+    return first, second
+
+
+def test_train_weighs_a_folders_pages_as_asked(tmp_path: Path) -> None:
+    first, second = _two_folders(tmp_path)
+    plain, weighed = tmp_path / "plain.model", tmp_path / "weighed.model"
+    assert main(["train", str(first), str(second), "-o", str(plain), *FEW]) == 0
+    assert main(["train", str(first), str(second), "-o", str(weighed), "--weight", f"{second}=5", *FEW]) == 0
+    assert [part.get("weight") for part in read_header(weighed)["data"]] == [None, 5.0]
+    assert [part.get("weight") for part in read_header(plain)["data"]] == [None, None]
+    assert load_model(weighed).forest.to_bytes() != load_model(plain).forest.to_bytes()
+    again = tmp_path / "again.model"
+    assert main(["train", str(first), str(second), "-o", str(again), "--weight", f"{second}=5", *FEW]) == 0
+    assert again.read_bytes() == weighed.read_bytes()
+
+
+@pytest.mark.parametrize("weight", ["{other}=2", "{second}=0", "{second}=x", "{second}"])
+def test_train_refuses_a_weight_it_cannot_use(
+    weight: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first, second = _two_folders(tmp_path)
+    given = weight.format(second=second, other=tmp_path / "other")
+    assert main(["train", str(first), str(second), "-o", str(tmp_path / "m"), "--weight", given]) == 2
+    assert f"--weight {given}: " in capsys.readouterr().err

@@ -6,12 +6,16 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from pipeline.cli import templates
 from pipeline.cli.common import EXIT_FAILED, EXIT_OK, UsageError, add_rule_options, config_from
-from pipeline.document import Document, Stage, Unreadable
+from pipeline.document import Document, DocumentError, Stage, Unreadable
+from pipeline.model import BlockScore, ModelError, PageModel, load_model
+from pipeline.model.explain import explain_document
 from pipeline.process import Config, run_one
 from pipeline.readers import SUPPORTED, iter_documents
 
@@ -30,7 +34,9 @@ def register(commands: Any) -> None:
             "INPUT is a saved page or text dump (.html, .htm, .txt, optionally .gz), one record of a web "
             "archive named as the record's `source` is (ARCHIVE#OFFSET), or an archive or folder that holds "
             "one document. For an archive or folder of several, the documents are listed so that you can "
-            "name one, or --all explains each."
+            "name one, or --all explains each. With --model, the page model decides what is kept, and each "
+            "block it added or left out follows the document's text with its score and the features "
+            "that moved the score most."
         ),
     )
     parser.add_argument("input", metavar="INPUT", help="a file, ARCHIVE#OFFSET, or a folder")
@@ -40,6 +46,12 @@ def register(commands: Any) -> None:
     parser.add_argument(
         "--templates", metavar="FILE", help="with the site templates of a saved file, as `clean --templates`"
     )
+    parser.add_argument(
+        "--model",
+        metavar="MODEL",
+        help="read the page with this page model (made by `newsclean train`), and show what it added and "
+        "left out",
+    )
     parser.set_defaults(func=run_explain)
 
 
@@ -47,6 +59,11 @@ def run_explain(args: argparse.Namespace) -> int:
     if args.templates:
         args.learned_templates = templates.load(Path(args.templates))
     config = config_from(args)
+    if args.model is not None:
+        try:
+            config = replace(config, model=load_model(args.model))
+        except ModelError as error:
+            raise UsageError(str(error)) from error
     documents = _documents(args.input)
     if len(documents) > 1 and not args.all:
         listed = "\n".join(f"  {document.source}" for document in documents[:LISTED])
@@ -103,6 +120,13 @@ def _explain(document: Document, config: Config, *, as_json: bool) -> bool:
         return True
     for line in explanation(record):
         print(line)
+    if isinstance(config.model, PageModel):
+        try:
+            blocks = explain_document(document, config)
+        except DocumentError:  # the record was made: not reached but for a page that fails only once
+            blocks = []
+        for line in model_explanation(blocks, config.model.threshold):
+            print(line)
     return True
 
 
@@ -125,6 +149,23 @@ def explanation(record: dict[str, Any]) -> list[str]:
         lines += [_removal(removal) for removal in placed if removal["at"] == number]
         lines.append(f"  {number:>3}  {paragraph}")
     lines += [_removal(removal) for removal in placed if removal["at"] >= len(kept)]
+    return lines
+
+
+def model_explanation(blocks: Sequence[BlockScore], threshold: float) -> list[str]:
+    """The blocks newsclean's own reading left out, in page order, as lines to print: `+` those the page
+    model added (score at least the threshold), `x` those it left out, each with its score and the features
+    that moved the score most (name=value, then the change of score that feature made)."""
+    decided = [block for block in blocks if not block.own]
+    added = sum(block.kept for block in decided)
+    lines = [
+        "",
+        f"page model (threshold {threshold:g}): {len(blocks)} blocks, {len(blocks) - len(decided)} in "
+        f"newsclean's reading, {added} added, {len(decided) - added} left out",
+    ]
+    for block in decided:
+        reasons = ", ".join(f"{name}={value:.3g} {effect:+.3f}" for name, value, effect in block.top)
+        lines.append(f"    {'+' if block.kept else 'x'}  {block.score:.3f} [{reasons}] {block.text}")
     return lines
 
 

@@ -55,12 +55,39 @@ def register(commands: Any) -> None:
         default=PARAMETERS["max_iter"],
         help=f"boosting rounds (default {PARAMETERS['max_iter']}); fewer fit faster and learn less",
     )
+    parser.add_argument(
+        "--weight",
+        action="append",
+        default=[],
+        metavar="GOLD=W",
+        help="the pages of GOLD (one of the folders given) weigh W times as much as the others' in the fits "
+        "(repeatable); say, your own sites' pages beside the dev sets",
+    )
     parser.add_argument("--jobs", type=positive, default=1, help="processes that read the pages (default 1)")
     parser.set_defaults(func=run_train)
 
 
 def _say(line: str) -> None:
     print(line, file=sys.stderr)
+
+
+def _weights(given: list[str], folders: list[Path]) -> dict[str, float]:
+    """`--weight GOLD=W` as {GOLD as given among the folders: W}; a usage error when GOLD is not one of
+    them or W is not a positive number."""
+    found: dict[str, float] = {}
+    for item in given:
+        folder, equals, value = item.rpartition("=")
+        try:
+            weight = float(value)
+        except ValueError:
+            weight = float("nan")
+        if not equals or not weight > 0 or weight == float("inf"):
+            raise UsageError(f"--weight {item}: give GOLD=W, W a number above 0")
+        named = [str(path) for path in folders if path.resolve() == Path(folder).resolve()]
+        if not named:
+            raise UsageError(f"--weight {item}: {folder} is not one of the GOLD folders")
+        found[named[0]] = weight
+    return found
 
 
 def run_train(args: argparse.Namespace) -> int:
@@ -79,6 +106,7 @@ def run_train(args: argparse.Namespace) -> int:
         except TrainError as error:
             raise UsageError(str(error)) from error
         sets[f"{folder}"] = found
+    set_weights = _weights(args.weight, names)
     start = time.perf_counter()
     samples = {key: sample_pages(found.pages, args.jobs) for key, found in sets.items()}
     pages = sum(len(part) for part in samples.values())
@@ -93,7 +121,9 @@ def run_train(args: argparse.Namespace) -> int:
         )
     folds = []
     if pages >= 4:
-        folds = validate(samples, MODEL_READINGS, progress=_say, max_iter=args.iterations)
+        folds = validate(
+            samples, MODEL_READINGS, progress=_say, set_weights=set_weights, max_iter=args.iterations
+        )
     threshold = args.threshold
     if threshold is None:
         floor = (
@@ -123,6 +153,7 @@ def run_train(args: argparse.Namespace) -> int:
         threshold,
         MODEL_READINGS,
         name=f"fitted on {', '.join(sets)}",
+        set_weights=set_weights,
         max_iter=args.iterations,
     )
     try:

@@ -80,14 +80,16 @@ class ModelError(Exception):
 
 @dataclass(frozen=True, eq=False)
 class BlockScore:
-    """One block of a page as the model sees it: its text, its score, whether it is kept, and the
-    features that moved its score most (name, value, change of score when the feature is set to its
-    training median)."""
+    """One block of a page as the model sees it: its text, its score, whether it is kept, the features
+    that moved its score most (name, value, change of score when the feature is set to its training
+    median), and whether newsclean's own reading holds it (`own`: kept whatever its score; a kept block
+    that is not `own` is one the model added)."""
 
     text: str
     score: float
     kept: bool
     top: tuple[tuple[str, float, float], ...] = ()
+    own: bool = False
 
 
 class PageModel:
@@ -146,8 +148,9 @@ class PageModel:
                 for c in order
                 if effects[index, c]
             )
-            kept = covered[index] or bool(scores[index] >= self.threshold)
-            found.append(BlockScore(block.text, float(scores[index]), kept, named))
+            own = bool(covered[index])
+            kept = own or bool(scores[index] >= self.threshold)
+            found.append(BlockScore(block.text, float(scores[index]), kept, named, own))
         return found
 
 

@@ -233,17 +233,24 @@ def weights(sample: Sample) -> np.ndarray:
     return sizes / max(float(sizes.sum()), 1.0) * 100.0
 
 
-def fit(samples: Sequence[Sample], readings: Sequence[str] = MODEL_READINGS, **overrides: Any) -> Forest:
+def fit(
+    samples: Sequence[Sample],
+    readings: Sequence[str] = MODEL_READINGS,
+    page_weights: Sequence[float] | None = None,
+    **overrides: Any,
+) -> Forest:
     """The trees of a classifier fitted on the samples' blocks (deterministic). Every block is a
     training example, those newsclean's text holds too: fitted on the others alone (the ones the model
-    decides), the held-out F1 fell by 0.004 (macro, leave-one-set-out)."""
+    decides), the held-out F1 fell by 0.004 (macro, leave-one-set-out). `page_weights`, one a sample,
+    multiply its blocks' weights (default 1)."""
     from sklearn.ensemble import HistGradientBoostingClassifier
 
     used = columns(readings)
-    pages = [sample for sample in samples if len(sample.texts)]
-    rows = np.concatenate([sample.rows[:, used] for sample in pages])
-    targets = np.concatenate([labels(sample) for sample in pages])
-    weight = np.concatenate([weights(sample) for sample in pages])
+    factors = list(page_weights) if page_weights is not None else [1.0] * len(samples)
+    pages = [(sample, factor) for sample, factor in zip(samples, factors, strict=True) if len(sample.texts)]
+    rows = np.concatenate([sample.rows[:, used] for sample, _ in pages])
+    targets = np.concatenate([labels(sample) for sample, _ in pages])
+    weight = np.concatenate([weights(sample) * factor for sample, factor in pages])
     if targets.all() or not targets.any():
         return Forest.constant(1.0 if targets.any() else 0.0)
     parameters = {**PARAMETERS, **overrides}
@@ -323,13 +330,16 @@ def validate(
     sets: dict[str, list[Sample]],
     readings: Sequence[str] = MODEL_READINGS,
     progress: Callable[[str], None] | None = None,
+    set_weights: dict[str, float] | None = None,
     **overrides: Any,
 ) -> list[Fold]:
-    """Each held-out part scored by a model fitted on the rest (never on its own pages)."""
+    """Each held-out part scored by a model fitted on the rest (never on its own pages); the pages of a
+    set named in `set_weights` weigh that much in the fits (default 1)."""
+    factor = {id(s): (set_weights or {}).get(key, 1.0) for key, part in sets.items() for s in part}
     done = []
     for name, training, held in folds_of(sets):
         start = time.perf_counter()
-        classifier = fit(training, readings, **overrides)
+        classifier = fit(training, readings, [factor[id(s)] for s in training], **overrides)
         done.append(Fold(name, held, predict(classifier, held, readings)))
         if progress:
             progress(f"{name}: fitted on {len(training)} pages in {time.perf_counter() - start:.0f} s")
@@ -359,16 +369,20 @@ def train_model(
     threshold: float,
     readings: Sequence[str] = MODEL_READINGS,
     name: str = "page model",
+    set_weights: dict[str, float] | None = None,
     **overrides: Any,
 ) -> PageModel:
-    """The model fitted on every sample, with its header."""
+    """The model fitted on every sample (a set named in `set_weights` weighing that much), with its
+    header."""
     import sklearn
 
     from pipeline.model.blocks import __file__ as blocks_file
     from pipeline.model.features import __file__ as features_file
 
+    weight = set_weights or {}
     every = [sample for part in samples.values() for sample in part]
-    forest = fit(every, readings, **overrides)
+    factors = [weight.get(key, 1.0) for key, part in samples.items() for _ in part]
+    forest = fit(every, readings, factors, **overrides)
     used = columns(readings)
     rows = np.concatenate([sample.rows[:, used] for sample in every if len(sample.texts)])
     code = hashlib.sha256()
@@ -384,7 +398,12 @@ def train_model(
         "parameters": {**PARAMETERS, **overrides},
         "label_share": LABEL_SHARE,
         "data": [
-            {"set": part.name, "pages": len(samples[key]), "ground_truth_sha256": part.gold_sha256}
+            {
+                "set": part.name,
+                "pages": len(samples[key]),
+                "ground_truth_sha256": part.gold_sha256,
+                **({"weight": weight[key]} if key in weight else {}),
+            }
             for key, part in sets.items()
         ],
         "blocks": len(rows),
