@@ -455,3 +455,53 @@ def test_train_refuses_a_weight_it_cannot_use(
     given = weight.format(second=second, other=tmp_path / "other")
     assert main(["train", str(first), str(second), "-o", str(tmp_path / "m"), "--weight", given]) == 2
     assert f"--weight {given}: " in capsys.readouterr().err
+
+
+def test_the_model_option_names_a_file_none_or_the_default(trained: Path) -> None:
+    from pipeline.model import chosen_model, default_model
+
+    assert chosen_model(None) is default_model()
+    assert chosen_model("none") is None
+    assert chosen_model(" None ") is None
+    assert chosen_model(str(trained)) is load_model(trained)
+
+
+def test_clean_with_model_none_reads_pages_without_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pipeline.cli import clean as clean_command
+
+    seen: list[object] = []
+    real = clean_command._run_local
+    monkeypatch.setattr(clean_command, "_run_local", lambda *a, **k: seen.append(a) or real(*a, **k))
+    page = GOLD_DIR / "spanish-news.html"
+    assert main(["clean", "-q", str(page), "-o", str(tmp_path / "o.jsonl"), "--model", "none"]) == 0
+    assert any(isinstance(value, Config) and value.model is None for value in seen[0])
+
+
+def test_a_crawl_reads_newsclean_model(tmp_path: Path, trained: Path) -> None:
+    from scrapy.utils.test import get_crawler
+
+    from pipeline.crawl.item_pipeline import CleanPipeline
+    from spiders.article import ArticleSpider
+
+    def model_of(value: str | None) -> object:
+        settings = {"NEWSCLEAN_MODEL": value} if value is not None else {}
+        crawler = get_crawler(
+            ArticleSpider, {"FEEDS": {str(tmp_path / "o.jsonl"): {"format": "jsonlines"}}, **settings}
+        )
+        return CleanPipeline.from_crawler(crawler).config.model
+
+    assert model_of("none") is None
+    assert model_of(str(trained)) is load_model(trained)
+    assert model_of(None) is Config().model
+
+
+def test_crawl_refuses_a_model_that_is_no_model(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bogus = tmp_path / "bogus.model"
+    bogus.write_text("not a model\n")
+    status = main(
+        ["crawl", "article", "http://127.0.0.1:9/", "-o", str(tmp_path / "o.jsonl"), "--model", str(bogus)]
+    )
+    assert status == 2
+    assert "NEWSCLEAN_MODEL" in capsys.readouterr().err

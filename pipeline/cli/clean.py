@@ -27,7 +27,7 @@ from pipeline.cli.common import (
     statuses,
 )
 from pipeline.document import Document, Outcome
-from pipeline.model import ModelError, load_model
+from pipeline.model import ModelError, chosen_model
 from pipeline.process import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, Config
 from pipeline.readers import (
     SUPPORTED,
@@ -151,7 +151,8 @@ def register(commands: Any) -> None:
     parser.add_argument(
         "--model",
         metavar="MODEL",
-        help="decide which blocks of each page are its text with this page model (made by `newsclean train`)",
+        help="decide which blocks of each page are its text with this page model (made by `newsclean "
+        "train`); `none` reads pages without one (default: the model shipped with newsclean)",
     )
     parser.add_argument("--no-progress", action="store_true", help="no progress bar even on a terminal")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar and no summary")
@@ -227,7 +228,7 @@ def run_clean(args: argparse.Namespace) -> int:
     config = config_from(args)
     if args.model is not None:
         try:
-            config = replace(config, model=load_model(args.model))
+            config = replace(config, model=chosen_model(args.model))
         except ModelError as error:
             raise UsageError(str(error)) from error
     form = format_for(args.output, args.format)

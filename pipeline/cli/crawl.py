@@ -71,6 +71,11 @@ def _add_crawl_options(parser: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help="remove the paragraphs of a saved templates file (rule site-template; NEWSCLEAN_TEMPLATES)",
     )
+    parser.add_argument(
+        "--model",
+        metavar="MODEL",
+        help="the page model to read pages with, as `clean --model` (`none` for none; NEWSCLEAN_MODEL)",
+    )
     parser.add_argument("--frontier", metavar="URL", help="redis://host:port/db to share the crawl")
     parser.add_argument("--archive", metavar="WARC", help="also write every response to this WARC file")
     parser.add_argument("--no-progress", action="store_true", help="no progress line even on a terminal")
@@ -97,6 +102,7 @@ def _settings(args: argparse.Namespace) -> Any:
         "NEWSCLEAN_DISABLE_FAMILIES": ",".join(args.disable_family) if args.disable_family else None,
         "NEWSCLEAN_FRONTIER": args.frontier,
         "NEWSCLEAN_TEMPLATES": args.templates,
+        "NEWSCLEAN_MODEL": args.model,
         "ARCHIVE_WARC": args.archive,
     }
     for name, value in options.items():
@@ -150,7 +156,12 @@ def _check_settings(settings: Any) -> None:
         raise UsageError(f"unknown rule(s) for --disable: {', '.join(unknown)} (see `newsclean rules`)")
     from pipeline.corpus.templates import TemplatesFileError
     from pipeline.crawl.item_pipeline import saved_templates
+    from pipeline.model import ModelError, chosen_model
 
+    try:
+        chosen_model(settings.get("NEWSCLEAN_MODEL"))
+    except ModelError as error:
+        raise UsageError(f"NEWSCLEAN_MODEL: {error}") from error
     try:
         saved_templates(settings.get("NEWSCLEAN_TEMPLATES"))
     except TemplatesFileError as error:

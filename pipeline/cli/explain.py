@@ -14,7 +14,7 @@ from typing import Any
 from pipeline.cli import templates
 from pipeline.cli.common import EXIT_FAILED, EXIT_OK, UsageError, add_rule_options, config_from
 from pipeline.document import Document, DocumentError, Stage, Unreadable
-from pipeline.model import BlockScore, ModelError, PageModel, load_model
+from pipeline.model import BlockScore, ModelError, PageModel, chosen_model
 from pipeline.model.explain import explain_document
 from pipeline.process import Config, run_one
 from pipeline.readers import SUPPORTED, iter_documents
@@ -61,7 +61,7 @@ def run_explain(args: argparse.Namespace) -> int:
     config = config_from(args)
     if args.model is not None:
         try:
-            config = replace(config, model=load_model(args.model))
+            config = replace(config, model=chosen_model(args.model))
         except ModelError as error:
             raise UsageError(str(error)) from error
     documents = _documents(args.input)

@@ -19,6 +19,7 @@ from scrapy.exceptions import DropItem
 
 from pipeline.document import Document, Outcome, Unreadable
 from pipeline.language import parse_languages
+from pipeline.model import chosen_model
 from pipeline.process import DEFAULT_TIMEOUT, Config, run_one, warm_up
 from pipeline.rules.text.templates import SiteTemplates
 from pipeline.runners.failures import FailurePolicy
@@ -68,10 +69,10 @@ def saved_templates(path: object) -> SiteTemplates | None:
 class CleanPipeline:
     """Settings: NEWSCLEAN_WORKERS (0 = inline), NEWSCLEAN_TIMEOUT (seconds per page, 0 for no limit),
     NEWSCLEAN_KILL_GRACE (seconds after it before a stuck worker is killed), NEWSCLEAN_DISABLE_RULES,
-    NEWSCLEAN_DISABLE_FAMILIES, NEWSCLEAN_LANG and NEWSCLEAN_TEMPLATES (as `clean --disable`,
-    `--disable-family`, `--lang` and `--templates`). A spider whose `articles_only` is set (news) keeps
-    only the pages that are articles. A page that takes too long, or whose worker dies, is decided by the
-    same FailurePolicy as the pool of `clean`.
+    NEWSCLEAN_DISABLE_FAMILIES, NEWSCLEAN_LANG, NEWSCLEAN_TEMPLATES and NEWSCLEAN_MODEL (as `clean
+    --disable`, `--disable-family`, `--lang`, `--templates` and `--model`). A spider whose
+    `articles_only` is set (news) keeps only the pages that are articles. A page that takes too long, or
+    whose worker dies, is decided by the same FailurePolicy as the pool of `clean`.
     """
 
     def __init__(self, crawler: Crawler, config: Config, workers: int, policy: FailurePolicy) -> None:
@@ -102,6 +103,7 @@ class CleanPipeline:
             articles_only=bool(getattr(crawler.spidercls, "articles_only", False)),
             timeout=policy.timeout,
             site_templates=saved_templates(settings.get("NEWSCLEAN_TEMPLATES")),
+            model=chosen_model(settings.get("NEWSCLEAN_MODEL")),
         )
         workers = max(0, settings.getint("NEWSCLEAN_WORKERS", 1))
         return cls(crawler, config, workers, policy)

@@ -33,7 +33,7 @@ FORMAT = "newsclean-page-model/2"
 # The model shipped with newsclean, and whether it is used by default (it is when it wins in
 # leave-one-set-out validation; see the README's "The page model").
 SHIPPED = Path(__file__).with_name("page-model.bin")
-SHIPPED_BY_DEFAULT = False
+SHIPPED_BY_DEFAULT = True
 
 
 # A block is newsclean's when at least this share of its shingles is in newsclean's own text.
@@ -199,17 +199,33 @@ def _load(path: str) -> PageModel:
     return PageModel(forest, header)
 
 
+# The `--model` value (and NEWSCLEAN_MODEL) that reads pages without a page model.
+NO_MODEL = "none"
+
+
+def chosen_model(value: str | None) -> PageModel | None:
+    """The model a `--model` option or NEWSCLEAN_MODEL names: None (not given) is the default model,
+    `none` is no model, anything else a model file (ModelError when it cannot be used)."""
+    if value is None or not value.strip():
+        return default_model()
+    if value.strip().lower() == NO_MODEL:
+        return None
+    return load_model(value)
+
+
 def default_model() -> PageModel | None:
     """The shipped model when it is used by default, else None."""
     return load_model(SHIPPED) if SHIPPED_BY_DEFAULT else None
 
 
 __all__ = [
+    "NO_MODEL",
     "SHIPPED",
     "SHIPPED_BY_DEFAULT",
     "BlockScore",
     "ModelError",
     "PageModel",
+    "chosen_model",
     "default_model",
     "load_model",
     "merge",
