@@ -169,9 +169,48 @@ def family(name: str) -> Fittable:
     )
 
 
+def _train_page_model(training: Training, config: Config) -> Any:
+    """The page model fitted on the training sets' pages alone (read with the default reading, their
+    features cached in output/model-cache by bench/model_loso.py), at the shipped model's threshold."""
+    from model_loso import load_samples
+
+    from pipeline.model import SHIPPED, read_header
+    from pipeline.model.train import train_model
+
+    names = sorted(training.sets)
+    read = {name: load_samples(name) for name in names}
+    return train_model(
+        {name: part.labelled for name, part in read.items()},
+        {name: part.samples for name, part in read.items()},
+        float(read_header(SHIPPED)["threshold"]),
+        name=f"page model fitted on {', '.join(names)}",
+    )
+
+
+def page_model() -> Fittable:
+    """The page model as a fittable choice: trained on the training sets, never on the held-out one. A fold
+    starts without a model (`START`), so the settings and families are fitted without one, and a fold that
+    does not fit the model reads pages without one: the shipped model has seen every set."""
+    return Fittable(
+        "page-model",
+        _train_page_model,
+        lambda config, model: replace(config, model=model),
+        lambda config: repr(config.model),
+    )
+
+
+# Where every fold starts: the defaults, without the shipped page model (fitted on every dev set).
+START = Config(model=None)
+
+
 def registry() -> tuple[Fittable, ...]:
-    """Every choice a fold fits, in order: the extraction settings, then the removal families."""
-    return (*(setting(name) for name in tuned_settings()), *(family(name) for name in tuned_families()))
+    """Every choice a fold fits, in order: the extraction settings, the removal families, then the page
+    model."""
+    return (
+        *(setting(name) for name in tuned_settings()),
+        *(family(name) for name in tuned_families()),
+        page_model(),
+    )
 
 
 @dataclass(frozen=True)
@@ -216,4 +255,4 @@ def folds(
 ) -> Iterator[Fold]:
     """One fold for each set held out."""
     for held_out in sets:
-        yield fold(sets, held_out, score, fittables, start or Config(), replay)
+        yield fold(sets, held_out, score, fittables, start or START, replay)
