@@ -25,6 +25,7 @@ gold texts and whose model `Config` carries:
 
 from __future__ import annotations
 
+import os
 import statistics
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping
@@ -178,7 +179,8 @@ def _train_page_model(training: Training, config: Config) -> Any:
     from pipeline.model.train import train_model
 
     names = sorted(training.sets)
-    read = {name: load_samples(name) for name in names}
+    jobs = min(2, os.cpu_count() or 1)
+    read = {name: load_samples(name, jobs=jobs) for name in names}
     return train_model(
         {name: part.labelled for name, part in read.items()},
         {name: part.samples for name, part in read.items()},
