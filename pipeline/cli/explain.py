@@ -120,7 +120,7 @@ def _explain(document: Document, config: Config, *, as_json: bool) -> bool:
         return True
     for line in explanation(record):
         print(line)
-    if isinstance(config.model, PageModel):
+    if isinstance(config.model, PageModel) and document.kind == "html":  # a text dump has no blocks
         try:
             blocks = explain_document(document, config)
         except DocumentError:  # the record was made: not reached but for a page that fails only once
