@@ -8,7 +8,7 @@ command in its own process, one worker, writing JSONL. Rounds alternate the two 
 machine load falls on both alike. Both wall-clock and CPU time are reported: on a shared machine
 the CPU figure moves much less from run to run.
 
-    python bench/speed.py [--copies 4] [--rounds 3] [--fast]
+    python bench/speed.py [--copies 4] [--rounds 3] [--fast] [--model MODEL|none]
 """
 
 from __future__ import annotations
@@ -59,6 +59,9 @@ def main() -> int:
     parser.add_argument("--copies", type=int, default=4)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--fast", action="store_true", help="run newsclean with `clean --fast`")
+    parser.add_argument(
+        "--model", metavar="MODEL", help="run newsclean with `clean --model MODEL` (`none`: no model)"
+    )
     args = parser.parse_args()
     if not PAGES.is_dir():
         print(f"{PAGES} is absent: this benchmark needs the shared Zyte pages", file=sys.stderr)
@@ -74,7 +77,8 @@ def main() -> int:
         runs: dict[str, list[tuple[float, float]]] = {"base": [], "clean": []}
         for _ in range(args.rounds):
             runs["base"].append(baseline(files))
-            runs["clean"].append(newsclean(folder, Path(tmp) / "out.jsonl", ["--fast"] if args.fast else []))
+            extra = (["--fast"] if args.fast else []) + (["--model", args.model] if args.model else [])
+            runs["clean"].append(newsclean(folder, Path(tmp) / "out.jsonl", extra))
         records = sum(1 for _ in (Path(tmp) / "out.jsonl").open(encoding="utf-8"))
     pages = len(files)
     rates = {
