@@ -15,6 +15,17 @@ site. Then, each in a process of its own:
 - `trafilatura`: the baseline, plain `trafilatura.extract` over the first --baseline pages as HTML.
 
     python bench/templates.py [--pages 100000] [--sites 50] [--baseline 1000] [--full]
+
+With --site, what the feature does to a real crawl instead: the fixture news site of the crawl tests
+(tests/fixture_site.py serving tests/site/www) is served on 127.0.0.1, crawled with `newsclean crawl
+news http://127.0.0.1:PORT --archive WARC` (delays off), and the WARC cleaned twice with `newsclean
+clean`, without and with --site-templates (--save-templates keeps what was learned). Prints the pages,
+each template paragraph learned with its support (n/N pages of the site), how many records hold each
+one without and with the option (the residue that goes), and, against the hand-cleaned gold text of each
+article of the site (tests/site/gold), the article paragraphs each run keeps and those the option loses
+(the target is zero). The memory options do not apply to it.
+
+    python bench/templates.py --site
 """
 
 from __future__ import annotations
@@ -27,6 +38,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -138,6 +150,91 @@ def measure(mode: str, records: Path, limit: int) -> dict[str, float]:
     return result
 
 
+# The crawl tests' settings: no delays, every page well under the size cap but the two oversize ones.
+CRAWL_SETTINGS = ("DOWNLOAD_DELAY=0", "AUTOTHROTTLE_ENABLED=False", "DOWNLOAD_TIMEOUT=5")
+
+
+def newsclean(*arguments: str) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "pipeline", *arguments], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    if done.returncode:
+        raise SystemExit(f"bench/templates.py: newsclean {arguments[0]} failed:\n{done.stderr[-3000:]}")
+
+
+def lines(text: object) -> list[str]:
+    return [line.strip() for line in str(text or "").split("\n") if line.strip()]
+
+
+def read_jsonl(path: Path) -> list[dict[str, object]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def holding(records: list[dict[str, object]], key: str) -> int:
+    """How many records keep the paragraph of this key (the hex of `paragraph_key`)."""
+    from pipeline.rules.text.templates import paragraph_key
+
+    return sum(any(paragraph_key(line).hex() == key for line in lines(r["text"])) for r in records)
+
+
+def site_run() -> int:
+    """The fixture site crawled, its WARC cleaned without and with --site-templates (see the docstring)."""
+    from tests.fixture_site import GOLD_DIR, FixtureSite
+
+    with tempfile.TemporaryDirectory(prefix="newsclean-bench-") as name:
+        folder = Path(name)
+        warc = folder / "crawl.warc.gz"
+        with FixtureSite() as site:
+            settings = [part for setting in CRAWL_SETTINGS for part in ("-s", setting)]
+            newsclean(
+                *("crawl", "news", site.url, "-o", str(folder / "crawl.jsonl"), "--archive", str(warc), "-q"),
+                *settings,
+            )
+        saved = folder / "site.templates"
+        newsclean("clean", str(warc), "-o", str(folder / "plain.jsonl"), "-q")
+        newsclean(
+            *("clean", str(warc), "-o", str(folder / "site.jsonl"), "-q"),
+            *("--site-templates", "--save-templates", str(saved)),
+        )
+        plain, learned = read_jsonl(folder / "plain.jsonl"), read_jsonl(folder / "site.jsonl")
+        templates = read_jsonl(saved)[1:]
+    print(f"{len(plain)} records of the fixture site's crawl ({len(learned)} with --site-templates)")
+    print(f"{sum(len(t['paragraphs']) for t in templates)} template paragraphs learned")  # type: ignore[arg-type]
+    spread = Counter(line for r in plain for line in set(lines(r["text"])))
+    repeated = Counter(n for n in spread.values() if n > 1)
+    shares = ", ".join(f"{count} in {n} records" for n, count in sorted(repeated.items())) or "none"
+    print(f"paragraphs standing in more than one record without the option: {shares}\n")
+    print("| template paragraph | support | records holding it, without | with --site-templates |")
+    print("| --- | --- | --- | --- |")
+    for site_templates in templates:
+        for paragraph in site_templates["paragraphs"]:  # type: ignore[attr-defined]
+            key = paragraph["key"]
+            support = f"{paragraph['pages']}/{site_templates['pages']}"
+            print(f"| {paragraph['text']} | {support} | {holding(plain, key)} | {holding(learned, key)} |")
+    by_path = {
+        name: ({str(r["url"]).split("/", 3)[3]: r for r in records})
+        for name, records in (("plain", plain), ("site", learned))
+    }
+    print("\n| article (gold) | gold paragraphs | kept, without | kept, with --site-templates | lost |")
+    print("| --- | --- | --- | --- | --- |")
+    totals = [0, 0, 0, 0]
+    for gold in sorted(GOLD_DIR.glob("*.gold.txt")):
+        article = gold.name.removesuffix(".gold.txt")
+        wanted = lines(gold.read_text(encoding="utf-8"))
+        found = [
+            next((r for path, r in by_path[run].items() if path.endswith(f"/{article}.html")), None)
+            for run in ("plain", "site")
+        ]
+        kept = [set(lines(r["text"])) if r else set() for r in found]
+        without, with_ = (sum(p in k for p in wanted) for k in kept)
+        lost = sum(p in kept[0] and p not in kept[1] for p in wanted)
+        for n, value in enumerate((len(wanted), without, with_, lost)):
+            totals[n] += value
+        print(f"| {article} | {len(wanted)} | {without} | {with_} | {lost} |")
+    print(f"| all {len(list(GOLD_DIR.glob('*.gold.txt')))} | " + " | ".join(map(str, totals)) + " |")
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -146,6 +243,11 @@ def main() -> int:
     parser.add_argument("--sites", type=int, default=50)
     parser.add_argument("--baseline", type=int, default=1000, help="pages plain trafilatura.extract reads")
     parser.add_argument("--full", action="store_true", help="also the whole learn step, copies pass included")
+    parser.add_argument(
+        "--site",
+        action="store_true",
+        help="crawl the fixture site on 127.0.0.1 and clean its WARC without and with --site-templates",
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--records", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--limit", type=int, help=argparse.SUPPRESS)
@@ -153,6 +255,8 @@ def main() -> int:
     if args.child:
         print(json.dumps(child(args.child, args.records, args.limit)))
         return 0
+    if args.site:
+        return site_run()
     pool = real_paragraphs()
     with tempfile.TemporaryDirectory(prefix="newsclean-bench-") as folder:
         records = Path(folder) / "records.jsonl"
