@@ -45,7 +45,7 @@ from pipeline.process import Config, run_one, warm_up
 from pipeline.readers.files import Identity
 from pipeline.runners.failures import FailurePolicy, ServicePolicy, ServiceUnavailable
 from pipeline.runners.stats import RunStats
-from pipeline.writers import WRITERS, RecordUnfit, unwritable
+from pipeline.writers import WRITERS, write_outcome
 from pipeline.writers.jsonl import JsonlWriter
 from pipeline.writers.lock import OutputBusy, OutputLock
 
@@ -218,14 +218,7 @@ def write_shard(
         writer = WRITERS[format](str(hidden_records), False)
         with JsonlWriter(hidden_errors) as error_lines:
             for outcome in outcomes:
-                if outcome.record is not None:
-                    try:
-                        writer.write(outcome.record)
-                    except RecordUnfit as unfit:  # the format cannot hold it: its error line instead
-                        outcome = unwritable(outcome, unfit)
-                if outcome.record is None and outcome.error is not None:
-                    error_lines.write(outcome.error)
-                stats.add(outcome)
+                stats.add(write_outcome(writer, error_lines, outcome))
         writer.close()
         if _holder(base) != run:
             raise PartitionFailed(f"{partition.name}: the run no longer holds {folder}")

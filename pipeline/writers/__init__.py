@@ -105,13 +105,7 @@ class Output:
         """Write the outcome and return it as written: a record the format cannot hold (RecordUnfit) is
         written as its document's `clean` error line instead."""
         try:
-            if outcome.record is not None:
-                try:
-                    self.records.write(outcome.record)
-                except RecordUnfit as unfit:
-                    outcome = unwritable(outcome, unfit)
-            if outcome.record is None and outcome.error is not None:
-                self.errors.write(outcome.error)
+            outcome = write_outcome(self.records, self.errors, outcome)
         except (OSError, ValueError) as error:  # ValueError: a stream closed under us
             where = self.target if outcome.record is not None else self.errors_target
             raise WriteError(f"cannot write {_name(where)}: {_reason(error)}") from error
@@ -125,6 +119,19 @@ class Output:
                 self.errors.close()
         finally:
             self.lock.release()
+
+
+def write_outcome(records: RecordWriter, errors: JsonlWriter, outcome: Outcome) -> Outcome:
+    """Write an outcome's record, or its error line, and return it as written: a record the format cannot
+    hold (RecordUnfit) is written as its document's `clean` error line instead."""
+    if outcome.record is not None:
+        try:
+            records.write(outcome.record)
+        except RecordUnfit as unfit:
+            outcome = unwritable(outcome, unfit)
+    if outcome.record is None and outcome.error is not None:
+        errors.write(outcome.error)
+    return outcome
 
 
 def unwritable(outcome: Outcome, unfit: RecordUnfit) -> Outcome:
@@ -179,4 +186,5 @@ __all__ = [
     "output_identities",
     "output_paths",
     "unwritable",
+    "write_outcome",
 ]
