@@ -103,20 +103,18 @@ class PageModel:
         self.features: tuple[str, ...] = tuple(header["features"])
         self.threshold = float(header["threshold"])
         self.medians = np.asarray(header.get("medians") or [0.0] * len(self.features), dtype=np.float32)
+        # A fit is deterministic: the header (training data and its digests, code, settings, threshold,
+        # the features' medians) names the trees; models compare and hash by it.
+        self._identity = json.dumps(header, sort_keys=True)
 
     def __repr__(self) -> str:
         return f"PageModel({self.header.get('name', '?')}, threshold={self.threshold:g})"
 
-    def _identity(self) -> str:
-        # A fit is deterministic: the header (training data and its digests, code, settings, threshold,
-        # the features' medians) names the trees.
-        return json.dumps(self.header, sort_keys=True)
-
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, PageModel) and self._identity() == other._identity()
+        return isinstance(other, PageModel) and self._identity == other._identity
 
     def __hash__(self) -> int:
-        return hash(self._identity())
+        return hash(self._identity)
 
     def scores(self, page: PageReading) -> np.ndarray:
         """Each block's probability of being main content."""
